@@ -1,0 +1,368 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pcipass generic netlink family: the doit/dumpit handlers and the one
+ * fill function per object. Policies and the op table are generated from
+ * kmod/pcipass.yaml into pcipass-nl-gen.c.
+ */
+
+#include <linux/iommu.h>
+#include <linux/pci.h>
+#include <net/genetlink.h>
+#include <net/netlink.h>
+
+#include "compat.h"
+#include "pcipass.h"
+#include "pcipass-nl-gen.h"
+#include "pcipass_nl.h"
+
+static struct genl_family pcipass_nl_family;
+
+/* Longest driver name we report; struct device_driver names are short. */
+#define PCIPASS_NAME_MAX	64
+
+static int pcipass_nl_dev_fill(struct sk_buff *skb, struct pci_dev *pdev,
+			       u32 gen)
+{
+	struct pcipass_acs_in acs;
+	struct iommu_group *group;
+	char name[PCIPASS_NAME_MAX];
+	struct pci_dev *up;
+	int node;
+
+	if (nla_put_string(skb, PCIPASS_A_DEV_BDF, pci_name(pdev)) ||
+	    nla_put_u16(skb, PCIPASS_A_DEV_VENDOR, pdev->vendor) ||
+	    nla_put_u16(skb, PCIPASS_A_DEV_DEVICE, pdev->device) ||
+	    nla_put_u16(skb, PCIPASS_A_DEV_SUBSYSTEM_VENDOR,
+			pdev->subsystem_vendor) ||
+	    nla_put_u16(skb, PCIPASS_A_DEV_SUBSYSTEM_DEVICE,
+			pdev->subsystem_device) ||
+	    nla_put_u32(skb, PCIPASS_A_DEV_CLASS, pdev->class) ||
+	    nla_put_u8(skb, PCIPASS_A_DEV_REVISION, pdev->revision))
+		return -EMSGSIZE;
+
+	group = iommu_group_get(&pdev->dev);
+	if (group) {
+		int err = nla_put_u32(skb, PCIPASS_A_DEV_GROUP,
+				      iommu_group_id(group));
+
+		iommu_group_put(group);
+		if (err)
+			return err;
+	}
+
+	if (pcipass_driver_name(pdev, name, sizeof(name)) &&
+	    nla_put_string(skb, PCIPASS_A_DEV_DRIVER, name))
+		return -EMSGSIZE;
+	if (pcipass_read_driver_override(pdev, name, sizeof(name)) &&
+	    nla_put_string(skb, PCIPASS_A_DEV_DRIVER_OVERRIDE, name))
+		return -EMSGSIZE;
+
+	if (nla_put_u8(skb, PCIPASS_A_DEV_BRIDGE, pci_is_bridge(pdev)) ||
+	    nla_put_u8(skb, PCIPASS_A_DEV_MULTIFUNCTION, pdev->multifunction))
+		return -EMSGSIZE;
+	if (pci_is_pcie(pdev) &&
+	    nla_put_u8(skb, PCIPASS_A_DEV_PCIE_TYPE, pci_pcie_type(pdev)))
+		return -EMSGSIZE;
+
+	up = pci_upstream_bridge(pdev);
+	if (up && nla_put_string(skb, PCIPASS_A_DEV_UPSTREAM, pci_name(up)))
+		return -EMSGSIZE;
+
+	if (pdev->is_physfn &&
+	    (nla_put_u16(skb, PCIPASS_A_DEV_SRIOV_TOTAL_VFS,
+			 pci_sriov_get_totalvfs(pdev)) ||
+	     nla_put_u16(skb, PCIPASS_A_DEV_SRIOV_NUM_VFS, pci_num_vf(pdev))))
+		return -EMSGSIZE;
+	if (pdev->is_virtfn &&
+	    nla_put_string(skb, PCIPASS_A_DEV_PHYSFN,
+			   pci_name(pci_physfn(pdev))))
+		return -EMSGSIZE;
+
+	node = dev_to_node(&pdev->dev);
+	if (node != NUMA_NO_NODE &&
+	    nla_put_u32(skb, PCIPASS_A_DEV_NUMA_NODE, node))
+		return -EMSGSIZE;
+
+	pcipass_acs_read(pdev, &acs);
+	if (acs.has_cap &&
+	    (nla_put_u16(skb, PCIPASS_A_DEV_ACS_CAP, acs.cap) ||
+	     nla_put_u16(skb, PCIPASS_A_DEV_ACS_CTRL, acs.ctrl)))
+		return -EMSGSIZE;
+	if (nla_put_u8(skb, PCIPASS_A_DEV_ACS_ISOLATED,
+		       pcipass_acs_enabled(&acs, PCIPASS_ACS_REQ)) ||
+	    nla_put_u8(skb, PCIPASS_A_DEV_ACS_PATH_ISOLATED,
+		       pcipass_acs_path_enabled(pdev, PCIPASS_ACS_REQ)) ||
+	    nla_put_u32(skb, PCIPASS_A_DEV_GENERATION, gen))
+		return -EMSGSIZE;
+	return 0;
+}
+
+static int pcipass_nl_group_fill(struct sk_buff *skb, struct iommu_group *group,
+				 const struct pcipass_devs *members, u32 gen)
+{
+	char drv[PCIPASS_NAME_MAX];
+	struct pci_dev *pdev;
+	bool viable = true;
+	unsigned int i;
+
+	for (i = 0; i < members->n; i++) {
+		pdev = members->dev[i];
+		if (!pcipass_driver_viable(pcipass_driver_name(pdev, drv,
+							       sizeof(drv)) ?
+					   drv : NULL, pci_is_bridge(pdev)))
+			viable = false;
+	}
+
+	if (nla_put_u32(skb, PCIPASS_A_GROUP_ID, iommu_group_id(group)) ||
+	    nla_put_u8(skb, PCIPASS_A_GROUP_VIABLE, viable) ||
+	    nla_put_u32(skb, PCIPASS_A_GROUP_GENERATION, gen))
+		return -EMSGSIZE;
+	for (i = 0; i < members->n; i++)
+		if (nla_put_string(skb, PCIPASS_A_GROUP_MEMBER,
+				   pci_name(members->dev[i])))
+			return -EMSGSIZE;
+	return 0;
+}
+
+static size_t pcipass_nl_group_size(unsigned int members)
+{
+	return nla_total_size(sizeof(u32)) +	/* id */
+	       nla_total_size(sizeof(u8)) +	/* viable */
+	       nla_total_size(sizeof(u32)) +	/* generation */
+	       members * nla_total_size(PCIPASS_BDF_MAX_LEN + 1);
+}
+
+/*
+ * Put one dump message. The netlink core compares cb->seq, which each
+ * dumpit call sets from the generation, across messages and flags
+ * NLM_F_DUMP_INTR when a change happened in between.
+ */
+static void *pcipass_nl_dump_put(struct sk_buff *skb,
+				 struct netlink_callback *cb, u8 cmd)
+{
+	void *hdr;
+
+	hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
+			  &pcipass_nl_family, NLM_F_MULTI, cmd);
+	if (hdr)
+		genl_dump_check_consistent(cb, hdr);
+	return hdr;
+}
+
+int pcipass_nl_dev_get_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *attr;
+	struct pci_dev *pdev;
+	struct sk_buff *rsp;
+	u32 domain;
+	u8 bus, devfn;
+	void *hdr;
+	int err;
+
+	if (GENL_REQ_ATTR_CHECK(info, PCIPASS_A_DEV_BDF))
+		return -EINVAL;
+	attr = info->attrs[PCIPASS_A_DEV_BDF];
+	if (pcipass_parse_bdf(nla_data(attr), &domain, &bus, &devfn)) {
+		NL_SET_ERR_MSG_ATTR(info->extack, attr,
+				    "malformed PCI address, expected dddd:bb:dd.f");
+		return -EINVAL;
+	}
+
+	pdev = pci_get_domain_bus_and_slot(domain, bus, devfn);
+	if (!pdev) {
+		NL_SET_ERR_MSG_ATTR(info->extack, attr, "no such PCI function");
+		return -ENODEV;
+	}
+
+	rsp = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!rsp) {
+		err = -ENOMEM;
+		goto err_put_dev;
+	}
+	hdr = genlmsg_put_reply(rsp, info, &pcipass_nl_family, 0,
+				PCIPASS_CMD_DEV_GET);
+	if (!hdr) {
+		err = -EMSGSIZE;
+		goto err_free_msg;
+	}
+	err = pcipass_nl_dev_fill(rsp, pdev, pcipass_gen_read());
+	if (err)
+		goto err_free_msg;
+	genlmsg_end(rsp, hdr);
+	pci_dev_put(pdev);
+	return genlmsg_reply(rsp, info);
+
+err_free_msg:
+	nlmsg_free(rsp);
+err_put_dev:
+	pci_dev_put(pdev);
+	return err;
+}
+
+/* cb->args[0]: address key of the next function to dump. */
+int pcipass_nl_dev_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct pcipass_devs devs;
+	struct pci_dev *pdev;
+	unsigned int i;
+	void *hdr;
+	int err;
+
+	cb->seq = pcipass_gen_read();
+	err = pcipass_devs_collect(&devs);
+	if (err)
+		return err;
+
+	for (i = 0; i < devs.n; i++) {
+		pdev = devs.dev[i];
+		if (pcipass_dev_key(pdev) < (u64)cb->args[0])
+			continue;
+		hdr = pcipass_nl_dump_put(skb, cb, PCIPASS_CMD_DEV_GET);
+		if (!hdr) {
+			err = -EMSGSIZE;
+			break;
+		}
+		err = pcipass_nl_dev_fill(skb, pdev, cb->seq);
+		if (err) {
+			genlmsg_cancel(skb, hdr);
+			break;
+		}
+		genlmsg_end(skb, hdr);
+		cb->args[0] = pcipass_dev_key(pdev) + 1;
+	}
+	pcipass_devs_release(&devs);
+
+	/* Out of room: the core calls us again to continue. */
+	if (err == -EMSGSIZE && skb->len)
+		return skb->len;
+	return err ?: skb->len;
+}
+
+static int pcipass_nl_group_reply(struct iommu_group *group,
+				  struct genl_info *info)
+{
+	struct pcipass_devs members;
+	struct sk_buff *rsp;
+	void *hdr;
+	int err;
+	u32 gen;
+
+	gen = pcipass_gen_read();
+	err = pcipass_group_members(group, &members);
+	if (err)
+		return err;
+
+	rsp = genlmsg_new(pcipass_nl_group_size(members.n), GFP_KERNEL);
+	if (!rsp) {
+		err = -ENOMEM;
+		goto err_release;
+	}
+	hdr = genlmsg_put_reply(rsp, info, &pcipass_nl_family, 0,
+				PCIPASS_CMD_GROUP_GET);
+	if (!hdr) {
+		err = -EMSGSIZE;
+		goto err_free_msg;
+	}
+	err = pcipass_nl_group_fill(rsp, group, &members, gen);
+	if (err)
+		goto err_free_msg;
+	genlmsg_end(rsp, hdr);
+	pcipass_devs_release(&members);
+	return genlmsg_reply(rsp, info);
+
+err_free_msg:
+	nlmsg_free(rsp);
+err_release:
+	pcipass_devs_release(&members);
+	return err;
+}
+
+int pcipass_nl_group_get_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct iommu_group *group;
+	struct nlattr *attr;
+	int err;
+
+	if (GENL_REQ_ATTR_CHECK(info, PCIPASS_A_GROUP_ID))
+		return -EINVAL;
+	attr = info->attrs[PCIPASS_A_GROUP_ID];
+	group = pcipass_group_find(nla_get_u32(attr));
+	if (!group) {
+		NL_SET_ERR_MSG_ATTR(info->extack, attr,
+				    "no IOMMU group with this id holds a PCI function");
+		return -ENOENT;
+	}
+	err = pcipass_nl_group_reply(group, info);
+	iommu_group_put(group);
+	return err;
+}
+
+/* cb->args[0]: id of the next group to dump. */
+int pcipass_nl_group_get_dumpit(struct sk_buff *skb,
+				struct netlink_callback *cb)
+{
+	struct pcipass_group_ref *refs;
+	struct pcipass_devs members;
+	unsigned int i, n;
+	void *hdr;
+	int err;
+
+	cb->seq = pcipass_gen_read();
+	err = pcipass_groups_collect(&refs, &n);
+	if (err)
+		return err;
+
+	for (i = 0; i < n; i++) {
+		if (refs[i].id < (u64)cb->args[0])
+			continue;
+		err = pcipass_group_members(refs[i].group, &members);
+		if (err)
+			break;
+		hdr = pcipass_nl_dump_put(skb, cb, PCIPASS_CMD_GROUP_GET);
+		if (!hdr) {
+			pcipass_devs_release(&members);
+			err = -EMSGSIZE;
+			break;
+		}
+		err = pcipass_nl_group_fill(skb, refs[i].group, &members,
+					    cb->seq);
+		pcipass_devs_release(&members);
+		if (err) {
+			genlmsg_cancel(skb, hdr);
+			break;
+		}
+		genlmsg_end(skb, hdr);
+		cb->args[0] = (u64)refs[i].id + 1;
+	}
+	pcipass_groups_release(refs, n);
+
+	if (err == -EMSGSIZE && skb->len)
+		return skb->len;
+	return err ?: skb->len;
+}
+
+static struct genl_family pcipass_nl_family __ro_after_init = {
+	.name		= PCIPASS_FAMILY_NAME,
+	.version	= PCIPASS_FAMILY_VERSION,
+	.module		= THIS_MODULE,
+	.ops		= pcipass_nl_ops,
+	.n_ops		= ARRAY_SIZE(pcipass_nl_ops),
+	/*
+	 * Our own locking, not genl_mutex: later ops bind and unbind
+	 * drivers, and a probe that registers a genl family would
+	 * deadlock against genl_mutex.
+	 */
+	.parallel_ops	= true,
+	/* PCI topology is host-wide; it is not a per-netns resource. */
+	.netnsok	= false,
+};
+
+int pcipass_nl_init(void)
+{
+	return genl_register_family(&pcipass_nl_family);
+}
+
+void pcipass_nl_exit(void)
+{
+	genl_unregister_family(&pcipass_nl_family);
+}
