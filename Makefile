@@ -1,0 +1,82 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# pcipass top-level build.
+#
+#   make            module (against KDIR), libpcipass and the pcipass CLI
+#   make demo       boot the seed-server lab, load pcipass, show "pcipass"
+#   make check      every test, on both Debian kernels, with one summary
+#
+# "demo" and "check" install what they need with apt (tests/lab/deps.sh).
+
+BUILD		?= build
+PCIPASS_CACHE	?= /var/cache/pcipass
+LINUX_SRC	?= $(PCIPASS_CACHE)/linux-source-6.12
+# The kernels the lab boots and the module must build for, warning-free.
+KVERS		?= 6.1.0-50-amd64 6.12.107+deb12-amd64
+PYTHON		?= python3
+
+# The running kernel's build tree when it has one, else the newest
+# installed Debian headers.
+KDIR ?= $(firstword $(wildcard /lib/modules/$(shell uname -r)/build) \
+	$(shell ls -d /usr/src/linux-headers-*-amd64 2>/dev/null | sort -V | tail -n 1))
+
+export BUILD PCIPASS_CACHE LINUX_SRC
+
+.PHONY: all module modules lib tools regen regen-check checkpatch \
+	demo check deps clean
+
+all: module lib tools
+
+include lib/lib.mk
+include tools/tools.mk
+include tests/selftests/selftests.mk
+include tests/unit/unit.mk
+
+# Kbuild builds in the tree it is given, so give each kernel its own copy:
+# two kernels' objects can then sit side by side.
+# $(1): kernel release, $(2): kernel build tree.
+define kbuild
+	mkdir -p $(BUILD)/kbuild/$(1)
+	cp -ru Kbuild kmod include $(BUILD)/kbuild/$(1)/
+	$(MAKE) -C $(2) M=$(abspath $(BUILD)/kbuild/$(1)) W=1 modules \
+		>$(BUILD)/kbuild/$(1)/build.log 2>&1 || \
+		{ cat $(BUILD)/kbuild/$(1)/build.log; exit 1; }
+	@if grep -q 'warning:' $(BUILD)/kbuild/$(1)/build.log; then \
+		cat $(BUILD)/kbuild/$(1)/build.log; \
+		echo "module: warnings building for $(1)" >&2; exit 1; fi
+	install -D -m 644 $(BUILD)/kbuild/$(1)/kmod/pcipass.ko \
+		$(BUILD)/modules/$(1)/pcipass.ko
+endef
+
+module:
+	@test -n "$(KDIR)" || { echo "no kernel build tree: set KDIR" >&2; exit 1; }
+	$(call kbuild,default,$(KDIR))
+
+# The module for every lab kernel: build/modules/<release>/pcipass.ko
+modules:
+	$(foreach k,$(KVERS),$(call kbuild,$(k),/usr/src/linux-headers-$(k))
+	)
+
+regen:
+	kmod/ynl-regen.sh $(LINUX_SRC)
+
+regen-check:
+	kmod/ynl-regen.sh --check $(LINUX_SRC)
+
+checkpatch:
+	perl $(LINUX_SRC)/scripts/checkpatch.pl --strict --no-tree --terse \
+		--ignore FILE_PATH_CHANGES -f kmod/*.c kmod/*.h
+
+deps:
+	tests/lab/deps.sh
+
+demo: deps
+	$(MAKE) modules lib tools
+	tests/lab/run -t seed-server -- tests/lab/demo.sh
+
+check: deps
+	$(MAKE) modules lib tools unit selftests SANITIZE=1
+	tests/run-all.sh
+
+clean:
+	rm -rf $(BUILD)
