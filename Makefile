@@ -72,7 +72,7 @@ deps:
 
 demo: deps
 	$(MAKE) modules lib tools
-	tests/lab/run -t seed-server -- tests/lab/demo.sh
+	tests/lab/run -t seed-server -- tests/guest/demo.sh
 
 check: deps
 	$(MAKE) modules lib tools unit selftests SANITIZE=1
