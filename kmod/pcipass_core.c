@@ -344,8 +344,7 @@ static int pcipass_group_ref_cmp(const void *a, const void *b)
  *
  * Return: 0 or -ENOMEM. Release @out with pcipass_groups_release().
  */
-int pcipass_groups_collect(struct pcipass_group_ref **out,
-				  unsigned int *n)
+int pcipass_groups_collect(struct pcipass_group_ref **out, unsigned int *n)
 {
 	struct pcipass_group_ref *refs;
 	struct pcipass_devs devs;
