@@ -20,6 +20,23 @@ static struct genl_family pcipass_nl_family;
 /* Longest driver name we report; struct device_driver names are short. */
 #define PCIPASS_NAME_MAX	64
 
+/**
+ * struct pcipass_nl_dump_ctx - where a dump resumes
+ * @next: address key (pcipass_dev_key()) of the next function, or id of
+ *	the next group
+ */
+struct pcipass_nl_dump_ctx {
+	u64 next;
+};
+
+static_assert(sizeof(struct pcipass_nl_dump_ctx) <=
+	      sizeof_field(struct netlink_callback, ctx));
+
+static struct pcipass_nl_dump_ctx *pcipass_nl_dump_ctx(struct netlink_callback *cb)
+{
+	return (struct pcipass_nl_dump_ctx *)cb->ctx;
+}
+
 static int pcipass_nl_dev_fill(struct sk_buff *skb, struct pci_dev *pdev,
 			       u32 gen)
 {
@@ -199,9 +216,9 @@ err_put_dev:
 	return err;
 }
 
-/* cb->args[0]: address key of the next function to dump. */
 int pcipass_nl_dev_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 {
+	struct pcipass_nl_dump_ctx *ctx = pcipass_nl_dump_ctx(cb);
 	struct pcipass_devs devs;
 	struct pci_dev *pdev;
 	unsigned int i;
@@ -215,7 +232,7 @@ int pcipass_nl_dev_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 
 	for (i = 0; i < devs.n; i++) {
 		pdev = devs.dev[i];
-		if (pcipass_dev_key(pdev) < (u64)cb->args[0])
+		if (pcipass_dev_key(pdev) < ctx->next)
 			continue;
 		hdr = pcipass_nl_dump_put(skb, cb, PCIPASS_CMD_DEV_GET);
 		if (!hdr) {
@@ -228,7 +245,7 @@ int pcipass_nl_dev_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 			break;
 		}
 		genlmsg_end(skb, hdr);
-		cb->args[0] = pcipass_dev_key(pdev) + 1;
+		ctx->next = pcipass_dev_key(pdev) + 1;
 	}
 	pcipass_devs_release(&devs);
 
@@ -297,10 +314,10 @@ int pcipass_nl_group_get_doit(struct sk_buff *skb, struct genl_info *info)
 	return err;
 }
 
-/* cb->args[0]: id of the next group to dump. */
 int pcipass_nl_group_get_dumpit(struct sk_buff *skb,
 				struct netlink_callback *cb)
 {
+	struct pcipass_nl_dump_ctx *ctx = pcipass_nl_dump_ctx(cb);
 	struct pcipass_group_ref *refs;
 	struct pcipass_devs members;
 	unsigned int i, n;
@@ -313,7 +330,7 @@ int pcipass_nl_group_get_dumpit(struct sk_buff *skb,
 		return err;
 
 	for (i = 0; i < n; i++) {
-		if (refs[i].id < (u64)cb->args[0])
+		if (refs[i].id < ctx->next)
 			continue;
 		err = pcipass_group_members(refs[i].group, &members);
 		if (err)
@@ -332,7 +349,7 @@ int pcipass_nl_group_get_dumpit(struct sk_buff *skb,
 			break;
 		}
 		genlmsg_end(skb, hdr);
-		cb->args[0] = (u64)refs[i].id + 1;
+		ctx->next = (u64)refs[i].id + 1;
 	}
 	pcipass_groups_release(refs, n);
 
