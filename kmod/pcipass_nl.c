@@ -176,8 +176,10 @@ int pcipass_nl_dev_get_doit(struct sk_buff *skb, struct genl_info *info)
 	void *hdr;
 	int err;
 
-	if (GENL_REQ_ATTR_CHECK(info, PCIPASS_A_DEV_BDF))
+	if (GENL_REQ_ATTR_CHECK(info, PCIPASS_A_DEV_BDF)) {
+		NL_SET_ERR_MSG(info->extack, "PCI address (bdf) required");
 		return -EINVAL;
+	}
 	attr = info->attrs[PCIPASS_A_DEV_BDF];
 	if (pcipass_parse_bdf(nla_data(attr), &domain, &bus, &devfn)) {
 		NL_SET_ERR_MSG_ATTR(info->extack, attr,
@@ -300,8 +302,10 @@ int pcipass_nl_group_get_doit(struct sk_buff *skb, struct genl_info *info)
 	struct nlattr *attr;
 	int err;
 
-	if (GENL_REQ_ATTR_CHECK(info, PCIPASS_A_GROUP_ID))
+	if (GENL_REQ_ATTR_CHECK(info, PCIPASS_A_GROUP_ID)) {
+		NL_SET_ERR_MSG(info->extack, "IOMMU group id required");
 		return -EINVAL;
+	}
 	attr = info->attrs[PCIPASS_A_GROUP_ID];
 	group = pcipass_group_find(nla_get_u32(attr));
 	if (!group) {
