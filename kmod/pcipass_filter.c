@@ -65,11 +65,14 @@ static int parse_field(const char *s, const char *end, int max, int *val,
 	}
 
 	for (p = s; p < end; p++) {
-		v = v * 16 + hex_digit(*p);
-		if (v > max) {
+		int d = hex_digit(*p);
+
+		/* v * 16 + d > max, without overflowing int */
+		if (v > max / 16 || v * 16 > max - d) {
 			*bad = s;
 			return -ERANGE;
 		}
+		v = v * 16 + d;
 	}
 
 	*val = v;
@@ -86,8 +89,8 @@ static int parse_field(const char *s, const char *end, int max, int *val,
  *	whose value is out of range
  *
  * Return: 0 on success, -EINVAL on a character that does not belong, or
- * -ERANGE when a field exceeds its maximum (domain 0xffff, bus 0xff,
- * slot 0x1f, function 7).
+ * -ERANGE when a field exceeds its maximum (domain 0x7fffffff, bus
+ * 0xff, slot 0x1f, function 7).
  */
 int pcipass_slot_filter_parse(struct pcipass_slot_filter *f, const char *s,
 			      size_t len, const char **bad)

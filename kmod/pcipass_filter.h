@@ -19,7 +19,8 @@
 /* A filter field that matches any value. */
 #define PCIPASS_FILTER_ANY	(-1)
 
-#define PCIPASS_FILTER_DOMAIN_MAX	0xffff
+/* As pciutils: PCI domains beyond 0xffff exist, e.g. behind an Intel VMD. */
+#define PCIPASS_FILTER_DOMAIN_MAX	0x7fffffff
 #define PCIPASS_FILTER_BUS_MAX		0xff
 #define PCIPASS_FILTER_SLOT_MAX		0x1f
 #define PCIPASS_FILTER_FUNC_MAX		0x7

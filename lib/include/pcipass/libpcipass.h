@@ -1,0 +1,387 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * libpcipass - PCI functions, IOMMU groups and ACS isolation, as the
+ * pcipass kernel module reports them over generic netlink.
+ *
+ * Conventions:
+ * - Functions that can fail return 0 or a negative errno. When the kernel
+ *   refused a request, that is the kernel's own errno, and the kernel's
+ *   explanation (extended ack) is kept: see pcipass_get_extack().
+ * - Objects are reference counted. *_unref() returns NULL once the object
+ *   is freed.
+ * - Pointers returned by iterators and getters are borrowed: they stay
+ *   valid as long as the object they came from. Take a reference to keep
+ *   one longer.
+ * - The library never prints and never exits; see pcipass_set_log_fn().
+ * - A context is not thread-safe: use one per thread.
+ */
+#ifndef _LIBPCIPASS_H_
+#define _LIBPCIPASS_H_
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define PCIPASS_EXPORT __attribute__((visibility("default")))
+
+/*
+ * Longest BDF, without the terminating NUL: "dddd:bb:dd.f" with a domain
+ * of up to eight hex digits ("10000:00:00.0" behind an Intel VMD).
+ */
+#define PCIPASS_BDF_MAX_STRLEN 16
+
+struct pcipass_ctx;
+struct pcipass_snapshot;
+struct pcipass_dev;
+struct pcipass_group;
+
+/*
+ * Library context
+ */
+
+/**
+ * pcipass_new:
+ * @ctx: where to store the new context
+ *
+ * Create a library context. This does not talk to the kernel yet, so it
+ * succeeds even when the pcipass module is not loaded. The log priority
+ * defaults to LOG_ERR and can be set with the environment variable
+ * PCIPASS_LOG ("err", "info", "debug" or a number).
+ *
+ * Returns: 0 or a negative errno.
+ * Since: 1
+ */
+PCIPASS_EXPORT int pcipass_new(struct pcipass_ctx **ctx);
+PCIPASS_EXPORT struct pcipass_ctx *pcipass_ref(struct pcipass_ctx *ctx);
+PCIPASS_EXPORT struct pcipass_ctx *pcipass_unref(struct pcipass_ctx *ctx);
+
+/**
+ * pcipass_log_fn:
+ *
+ * A log callback. @priority is a syslog priority (LOG_ERR ... LOG_DEBUG).
+ */
+typedef void (*pcipass_log_fn)(struct pcipass_ctx *ctx, int priority,
+			       const char *file, int line, const char *fn,
+			       const char *format, va_list args);
+
+/**
+ * pcipass_set_log_fn:
+ * @ctx: the context
+ * @log_fn: the callback, or NULL to discard all messages (the default)
+ * @data: passed back by pcipass_get_userdata()
+ *
+ * Since: 1
+ */
+PCIPASS_EXPORT void pcipass_set_log_fn(struct pcipass_ctx *ctx,
+				       pcipass_log_fn log_fn, void *data);
+PCIPASS_EXPORT int pcipass_get_log_priority(const struct pcipass_ctx *ctx);
+PCIPASS_EXPORT void pcipass_set_log_priority(struct pcipass_ctx *ctx,
+					     int priority);
+PCIPASS_EXPORT void *pcipass_get_userdata(const struct pcipass_ctx *ctx);
+PCIPASS_EXPORT void pcipass_set_userdata(struct pcipass_ctx *ctx, void *data);
+
+/**
+ * pcipass_get_extack:
+ * @ctx: the context
+ *
+ * The explanation that came with the last failed request: the kernel's
+ * extended ack message, or a message of the library's own (for example
+ * "pcipass kernel module not loaded"). Cleared by every request.
+ *
+ * Returns: a string owned by @ctx, or NULL if there is none.
+ * Since: 1
+ */
+PCIPASS_EXPORT const char *pcipass_get_extack(const struct pcipass_ctx *ctx);
+
+/**
+ * pcipass_get_extack_offset:
+ * @ctx: the context
+ *
+ * Returns: the byte offset, in the request, of the attribute the kernel
+ * objected to (NLMSGERR_ATTR_OFFS), or -1 if it named none.
+ * Since: 1
+ */
+PCIPASS_EXPORT int pcipass_get_extack_offset(const struct pcipass_ctx *ctx);
+
+/*
+ * Snapshots: every PCI function and IOMMU group, consistent in time.
+ */
+
+/**
+ * pcipass_snapshot_new:
+ * @ctx: the context
+ * @snap: where to store the snapshot
+ *
+ * Dump all PCI functions and IOMMU groups. A dump that overlaps a change
+ * in the kernel is retried, both dumps together, so that every function
+ * and group is seen at the same generation.
+ *
+ * Returns: 0, -ENOENT if the pcipass module is not loaded, -EAGAIN if no
+ * consistent view could be had after several attempts, or another
+ * negative errno.
+ * Since: 1
+ */
+PCIPASS_EXPORT int pcipass_snapshot_new(struct pcipass_ctx *ctx,
+					struct pcipass_snapshot **snap);
+PCIPASS_EXPORT struct pcipass_snapshot *
+pcipass_snapshot_ref(struct pcipass_snapshot *snap);
+PCIPASS_EXPORT struct pcipass_snapshot *
+pcipass_snapshot_unref(struct pcipass_snapshot *snap);
+PCIPASS_EXPORT struct pcipass_ctx *
+pcipass_snapshot_get_ctx(const struct pcipass_snapshot *snap);
+/* The generation all messages of the snapshot were reported at. */
+PCIPASS_EXPORT uint32_t
+pcipass_snapshot_get_generation(const struct pcipass_snapshot *snap);
+
+PCIPASS_EXPORT size_t
+pcipass_snapshot_get_dev_count(const struct pcipass_snapshot *snap);
+PCIPASS_EXPORT size_t
+pcipass_snapshot_get_group_count(const struct pcipass_snapshot *snap);
+
+/**
+ * pcipass_dev_next:
+ * @snap: the snapshot
+ * @dev: the previous function, or NULL to get the first
+ *
+ * Iterate over all PCI functions of @snap in BDF order (numerically, by
+ * domain, bus, device and function).
+ *
+ * Returns: a borrowed pointer, or NULL after the last function.
+ * Since: 1
+ */
+PCIPASS_EXPORT struct pcipass_dev *
+pcipass_dev_next(const struct pcipass_snapshot *snap,
+		 const struct pcipass_dev *dev);
+
+/**
+ * pcipass_group_next:
+ * @snap: the snapshot
+ * @group: the previous group, or NULL to get the first
+ *
+ * Iterate over all IOMMU groups of @snap in ascending id order.
+ *
+ * Returns: a borrowed pointer, or NULL after the last group.
+ * Since: 1
+ */
+PCIPASS_EXPORT struct pcipass_group *
+pcipass_group_next(const struct pcipass_snapshot *snap,
+		   const struct pcipass_group *group);
+
+#define pcipass_snapshot_for_each_dev(dev, snap)			\
+	for ((dev) = pcipass_dev_next((snap), NULL); (dev);		\
+	     (dev) = pcipass_dev_next((snap), (dev)))
+
+#define pcipass_snapshot_for_each_group(group, snap)			\
+	for ((group) = pcipass_group_next((snap), NULL); (group);	\
+	     (group) = pcipass_group_next((snap), (group)))
+
+/**
+ * pcipass_snapshot_get_dev:
+ * @snap: the snapshot
+ * @bdf: "dddd:bb:dd.f"; any form a slot filter without wildcards takes
+ *	(as "5:0.0" for "0000:05:00.0") names the same function
+ *
+ * Returns: a borrowed pointer, or NULL if @snap has no such function.
+ * Since: 1
+ */
+PCIPASS_EXPORT struct pcipass_dev *
+pcipass_snapshot_get_dev(const struct pcipass_snapshot *snap, const char *bdf);
+
+/**
+ * pcipass_snapshot_get_group:
+ * @snap: the snapshot
+ * @id: IOMMU group id
+ *
+ * Returns: a borrowed pointer, or NULL if @snap has no such group.
+ * Since: 1
+ */
+PCIPASS_EXPORT struct pcipass_group *
+pcipass_snapshot_get_group(const struct pcipass_snapshot *snap, uint32_t id);
+
+/*
+ * IOMMU groups. A group belongs to its snapshot; pcipass_group_ref()
+ * keeps the whole snapshot alive.
+ */
+PCIPASS_EXPORT struct pcipass_group *
+pcipass_group_ref(struct pcipass_group *group);
+PCIPASS_EXPORT struct pcipass_group *
+pcipass_group_unref(struct pcipass_group *group);
+PCIPASS_EXPORT uint32_t pcipass_group_get_id(const struct pcipass_group *group);
+PCIPASS_EXPORT bool pcipass_group_is_viable(const struct pcipass_group *group);
+PCIPASS_EXPORT uint32_t
+pcipass_group_get_generation(const struct pcipass_group *group);
+PCIPASS_EXPORT size_t
+pcipass_group_get_member_count(const struct pcipass_group *group);
+PCIPASS_EXPORT struct pcipass_dev *
+pcipass_group_get_member(const struct pcipass_group *group, size_t idx);
+
+/**
+ * pcipass_group_member_next:
+ * @group: the group
+ * @dev: the previous member, or NULL to get the first
+ *
+ * Returns: the next member of @group in BDF order (borrowed), or NULL.
+ * Since: 1
+ */
+PCIPASS_EXPORT struct pcipass_dev *
+pcipass_group_member_next(const struct pcipass_group *group,
+			  const struct pcipass_dev *dev);
+
+#define pcipass_group_for_each_member(dev, group)			\
+	for ((dev) = pcipass_group_member_next((group), NULL); (dev);	\
+	     (dev) = pcipass_group_member_next((group), (dev)))
+
+/*
+ * PCI functions. A function from a snapshot belongs to it, and
+ * pcipass_dev_ref() keeps the whole snapshot alive; one from
+ * pcipass_dev_get() stands alone.
+ */
+
+/**
+ * pcipass_dev_get:
+ * @ctx: the context
+ * @bdf: "dddd:bb:dd.f"
+ * @dev: where to store the function; release it with pcipass_dev_unref()
+ *
+ * Ask the kernel for one PCI function.
+ *
+ * Returns: 0 or the kernel's negative errno (see pcipass_get_extack()).
+ * Since: 1
+ */
+PCIPASS_EXPORT int pcipass_dev_get(struct pcipass_ctx *ctx, const char *bdf,
+				   struct pcipass_dev **dev);
+PCIPASS_EXPORT struct pcipass_dev *pcipass_dev_ref(struct pcipass_dev *dev);
+PCIPASS_EXPORT struct pcipass_dev *pcipass_dev_unref(struct pcipass_dev *dev);
+
+PCIPASS_EXPORT const char *pcipass_dev_get_bdf(const struct pcipass_dev *dev);
+PCIPASS_EXPORT unsigned int
+pcipass_dev_get_domain(const struct pcipass_dev *dev);
+PCIPASS_EXPORT unsigned int pcipass_dev_get_bus(const struct pcipass_dev *dev);
+/* Device and function number, as the kernel's devfn. */
+PCIPASS_EXPORT unsigned int
+pcipass_dev_get_devfn(const struct pcipass_dev *dev);
+PCIPASS_EXPORT uint16_t pcipass_dev_get_vendor(const struct pcipass_dev *dev);
+PCIPASS_EXPORT uint16_t pcipass_dev_get_device(const struct pcipass_dev *dev);
+PCIPASS_EXPORT uint16_t
+pcipass_dev_get_subsystem_vendor(const struct pcipass_dev *dev);
+PCIPASS_EXPORT uint16_t
+pcipass_dev_get_subsystem_device(const struct pcipass_dev *dev);
+/* 24-bit class code: base class in bits 23:16, then subclass, prog-if. */
+PCIPASS_EXPORT uint32_t pcipass_dev_get_class(const struct pcipass_dev *dev);
+PCIPASS_EXPORT uint8_t pcipass_dev_get_revision(const struct pcipass_dev *dev);
+
+/* IOMMU group: pcipass_dev_get_group_id() is 0 when there is none. */
+PCIPASS_EXPORT bool pcipass_dev_has_group(const struct pcipass_dev *dev);
+PCIPASS_EXPORT uint32_t pcipass_dev_get_group_id(const struct pcipass_dev *dev);
+/* The group object, if @dev came from a snapshot and has a group. */
+PCIPASS_EXPORT struct pcipass_group *
+pcipass_dev_get_group(const struct pcipass_dev *dev);
+
+/* Strings are NULL when the kernel reported none. */
+PCIPASS_EXPORT const char *pcipass_dev_get_driver(const struct pcipass_dev *dev);
+PCIPASS_EXPORT const char *
+pcipass_dev_get_driver_override(const struct pcipass_dev *dev);
+PCIPASS_EXPORT const char *
+pcipass_dev_get_upstream(const struct pcipass_dev *dev);
+PCIPASS_EXPORT const char *pcipass_dev_get_physfn(const struct pcipass_dev *dev);
+
+PCIPASS_EXPORT bool pcipass_dev_is_bridge(const struct pcipass_dev *dev);
+PCIPASS_EXPORT bool pcipass_dev_is_multifunction(const struct pcipass_dev *dev);
+
+/* enum pcipass_pcie_type; -1 for a conventional PCI function. */
+PCIPASS_EXPORT bool pcipass_dev_has_pcie_type(const struct pcipass_dev *dev);
+PCIPASS_EXPORT int pcipass_dev_get_pcie_type(const struct pcipass_dev *dev);
+/* The spec's name of a pcie type ("root-port"), or NULL if unknown. */
+PCIPASS_EXPORT const char *pcipass_pcie_type_name(int type);
+
+/* SR-IOV physical function: true if sriov-total-vfs was reported. */
+PCIPASS_EXPORT bool pcipass_dev_is_sriov_pf(const struct pcipass_dev *dev);
+PCIPASS_EXPORT uint16_t
+pcipass_dev_get_sriov_total_vfs(const struct pcipass_dev *dev);
+PCIPASS_EXPORT uint16_t
+pcipass_dev_get_sriov_num_vfs(const struct pcipass_dev *dev);
+
+/* NUMA node: pcipass_dev_get_numa_node() is -1 when there is none. */
+PCIPASS_EXPORT bool pcipass_dev_has_numa_node(const struct pcipass_dev *dev);
+PCIPASS_EXPORT int pcipass_dev_get_numa_node(const struct pcipass_dev *dev);
+
+/* ACS extended capability: registers are 0 when there is none. */
+PCIPASS_EXPORT bool pcipass_dev_has_acs(const struct pcipass_dev *dev);
+PCIPASS_EXPORT uint16_t pcipass_dev_get_acs_cap(const struct pcipass_dev *dev);
+PCIPASS_EXPORT uint16_t pcipass_dev_get_acs_ctrl(const struct pcipass_dev *dev);
+PCIPASS_EXPORT bool pcipass_dev_is_acs_isolated(const struct pcipass_dev *dev);
+PCIPASS_EXPORT bool
+pcipass_dev_is_acs_path_isolated(const struct pcipass_dev *dev);
+
+PCIPASS_EXPORT uint32_t
+pcipass_dev_get_generation(const struct pcipass_dev *dev);
+
+/*
+ * Names from the PCI ID database (libpci's pci.ids / hwdb).
+ */
+
+enum pcipass_name {
+	/* "NVIDIA Corporation" */
+	PCIPASS_NAME_VENDOR,
+	/* "GP102GL [Tesla P10]" */
+	PCIPASS_NAME_DEVICE,
+	/* "NVIDIA Corporation GP102GL [Tesla P10]" */
+	PCIPASS_NAME_VENDOR_DEVICE,
+	/* the subsystem's name */
+	PCIPASS_NAME_SUBSYSTEM,
+	/* "Non-Volatile memory controller" (base class and subclass) */
+	PCIPASS_NAME_CLASS,
+	/* "NVM Express" (programming interface) */
+	PCIPASS_NAME_PROGIF,
+};
+
+/**
+ * pcipass_name_lookup:
+ * @ctx: the context
+ * @what: which name
+ * @vendor: vendor id
+ * @device: device id
+ * @subvendor: subsystem vendor id (PCIPASS_NAME_SUBSYSTEM only)
+ * @subdevice: subsystem device id (PCIPASS_NAME_SUBSYSTEM only)
+ * @class_code: 24-bit class code (PCIPASS_NAME_CLASS, PCIPASS_NAME_PROGIF)
+ * @buf: where to store the name
+ * @len: size of @buf
+ *
+ * Returns: 0, -ENOENT if the database has no such name, -ENOSPC if
+ * @buf is too small, or another negative errno.
+ * Since: 1
+ */
+PCIPASS_EXPORT int pcipass_name_lookup(struct pcipass_ctx *ctx,
+				       enum pcipass_name what,
+				       uint16_t vendor, uint16_t device,
+				       uint16_t subvendor, uint16_t subdevice,
+				       uint32_t class_code, char *buf, size_t len);
+
+/**
+ * pcipass_dev_name:
+ * @ctx: the context
+ * @dev: the function
+ * @what: which name
+ * @buf: where to store the name
+ * @len: size of @buf
+ *
+ * pcipass_name_lookup() with the ids of @dev.
+ *
+ * Returns: as pcipass_name_lookup().
+ * Since: 1
+ */
+PCIPASS_EXPORT int pcipass_dev_name(struct pcipass_ctx *ctx,
+				    const struct pcipass_dev *dev,
+				    enum pcipass_name what, char *buf,
+				    size_t len);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* _LIBPCIPASS_H_ */

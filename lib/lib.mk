@@ -1,0 +1,101 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+#
+# libpcipass: GNU make fragment, included from the top-level Makefile
+# (which also builds the kernel module) and run from the top of the tree:
+#
+#	include lib/lib.mk
+#	include tools/tools.mk		# includes lib/lib.mk itself
+#	include tests/unit/unit.mk
+#
+# or stand-alone, from the top of the tree:
+#
+#	make -f tools/tools.mk -f tests/unit/unit.mk [SANITIZE=1] check-unit
+#
+# Everything goes into $(BUILD): $(BUILD)/lib/libpcipass.so.1 (soname),
+# $(BUILD)/lib/libpcipass.a, $(BUILD)/bin/pcipass.
+#
+# Goals: userspace (default: library and CLI), libpcipass, pcipass-cli,
+# check-unit, clean-userspace.
+
+ifndef PCIPASS_LIB_MK
+PCIPASS_LIB_MK := 1
+
+# The first goal of the first fragment is the default.
+userspace:
+.PHONY: userspace
+
+BUILD ?= build
+CFLAGS ?= -O2 -g
+PKG_CONFIG ?= pkg-config
+PCIPASS_VERSION ?= 0.1
+
+# Mandatory flags, whatever CFLAGS says. Our uapi header comes first, so it
+# wins over any copy installed on the system.
+PCIPASS_CPPFLAGS := -Iinclude/uapi -Iinclude -Ilib/include -Ikmod \
+		    -D_GNU_SOURCE
+PCIPASS_WFLAGS := -Wall -Wextra -Werror -std=gnu11
+ifeq ($(SANITIZE),1)
+PCIPASS_SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer
+endif
+PCIPASS_DEPFLAGS = -MMD -MP -MF $(@:.o=.d)
+
+pcipass_pkg = $(if $(shell $(PKG_CONFIG) --exists $(1) && echo y),,\
+	$(error pkg-config cannot find $(1); install its -dev package))
+
+LIBPCIPASS_PKGS := libnl-genl-3.0 libpci
+$(call pcipass_pkg,$(LIBPCIPASS_PKGS))
+LIBPCIPASS_PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(LIBPCIPASS_PKGS))
+LIBPCIPASS_PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(LIBPCIPASS_PKGS))
+
+LIBPCIPASS_CFLAGS = $(PCIPASS_CPPFLAGS) -Ilib $(LIBPCIPASS_PKG_CFLAGS) \
+		    $(CPPFLAGS) $(CFLAGS) $(PCIPASS_WFLAGS) \
+		    $(PCIPASS_SANFLAGS) -fPIC -fvisibility=hidden
+
+LIBPCIPASS_SRCS := lib/libpcipass.c lib/netlink.c lib/snapshot.c \
+		   lib/names.c kmod/pcipass_filter.c
+LIBPCIPASS_OBJS := $(patsubst %.c,$(BUILD)/lib/%.o,$(notdir $(LIBPCIPASS_SRCS)))
+LIBPCIPASS_SO := $(BUILD)/lib/libpcipass.so.1
+LIBPCIPASS_A := $(BUILD)/lib/libpcipass.a
+
+# Rebuild everything when the compiler or its flags change (SANITIZE=1).
+PCIPASS_FLAGS_STAMP := $(BUILD)/.pcipass-flags
+PCIPASS_FLAGS_SIG = $(CC) $(LIBPCIPASS_CFLAGS) $(PCIPASS_TOOLS_CFLAGS) \
+		    $(LDFLAGS) $(PCIPASS_VERSION)
+$(PCIPASS_FLAGS_STAMP): FORCE
+	@mkdir -p $(@D)
+	@if [ "$$(cat $@ 2>/dev/null)" != '$(strip $(PCIPASS_FLAGS_SIG))' ]; then \
+		echo '$(strip $(PCIPASS_FLAGS_SIG))' >$@; fi
+FORCE:
+.PHONY: FORCE
+
+$(BUILD)/lib/%.o: lib/%.c $(PCIPASS_FLAGS_STAMP)
+	@mkdir -p $(@D)
+	$(CC) $(LIBPCIPASS_CFLAGS) $(PCIPASS_DEPFLAGS) -c -o $@ $<
+
+$(BUILD)/lib/pcipass_filter.o: kmod/pcipass_filter.c $(PCIPASS_FLAGS_STAMP)
+	@mkdir -p $(@D)
+	$(CC) $(LIBPCIPASS_CFLAGS) $(PCIPASS_DEPFLAGS) -c -o $@ $<
+
+$(LIBPCIPASS_SO): $(LIBPCIPASS_OBJS) lib/libpcipass.sym
+	$(CC) -shared $(CFLAGS) $(PCIPASS_SANFLAGS) $(LDFLAGS) \
+		-Wl,-soname,libpcipass.so.1 \
+		-Wl,--version-script=lib/libpcipass.sym -Wl,--no-undefined \
+		-o $@ $(LIBPCIPASS_OBJS) $(LIBPCIPASS_PKG_LIBS)
+	ln -sf libpcipass.so.1 $(BUILD)/lib/libpcipass.so
+
+$(LIBPCIPASS_A): $(LIBPCIPASS_OBJS)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+libpcipass: $(LIBPCIPASS_SO) $(LIBPCIPASS_A)
+userspace: libpcipass
+.PHONY: libpcipass
+
+clean-userspace:
+	rm -rf $(BUILD)/lib $(BUILD)/tools $(BUILD)/bin $(BUILD)/tests/unit \
+		$(PCIPASS_FLAGS_STAMP)
+.PHONY: clean-userspace
+
+-include $(LIBPCIPASS_OBJS:.o=.d)
+
+endif # PCIPASS_LIB_MK
