@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * pcipass CLI internals.
+ */
+#ifndef PCIPASS_CLI_H
+#define PCIPASS_CLI_H
+
+#include <stdbool.h>
+
+#include <pcipass/libpcipass.h>
+
+#include "pcipass_filter.h"
+
+#define EXIT_USAGE 2
+
+struct pp {
+	struct pcipass_ctx *ctx;
+	bool json;
+	bool pretty;
+	bool details;
+};
+
+struct pp_cmd {
+	const char *name;
+	int (*fn)(struct pp *pp, int argc, char **argv);
+};
+
+/* iproute2 style: @arg is a non-empty prefix of @word. */
+bool matches(const char *arg, const char *word);
+
+/*
+ * Run the verb of @object named by argv[0] (the first entry of @cmds if
+ * there is none). Returns an exit status.
+ */
+int pp_dispatch(struct pp *pp, const char *object, const struct pp_cmd *cmds,
+		int argc, char **argv);
+
+/* Print "pcipass: <message>" and return EXIT_USAGE. */
+int pp_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/*
+ * Print "pcipass: <what>: <strerror>" and the library's explanation as
+ * "Error: ...", and return EXIT_FAILURE.
+ */
+int pp_fail(struct pp *pp, const char *what, int err);
+
+/* Finish output; returns the exit status. */
+int pp_output_end(void);
+
+/* Parse a slot filter argument; returns 0 or EXIT_USAGE after a message. */
+int pp_parse_slot_filter(const char *arg, struct pcipass_slot_filter *f);
+
+/* dev.c */
+enum dev_layout {
+	DEV_LAYOUT_ROW,
+	DEV_LAYOUT_MEMBER,
+	DEV_LAYOUT_DETAILS,
+};
+
+void dev_print_header(struct pp *pp);
+/* Print @dev as one JSON object (opened here) and in the text @layout. */
+void dev_print(struct pp *pp, const struct pcipass_dev *dev,
+	       enum dev_layout layout);
+int do_dev(struct pp *pp, int argc, char **argv);
+
+/* group.c */
+int do_group(struct pp *pp, int argc, char **argv);
+
+#endif /* PCIPASS_CLI_H */

@@ -1,0 +1,242 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * pcipass: show PCI functions, IOMMU groups and ACS isolation.
+ *
+ *	pcipass [-j [-p]] [-d] [OBJECT [VERB [ARGS]]]
+ *
+ * Exit status: 0 on success, 1 on failure, 2 on a usage error.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "output.h"
+#include "pcipass-cli.h"
+
+#define STR_(x) #x
+#define STR(x) STR_(x)
+
+static void usage(FILE *f)
+{
+	fputs("Usage: pcipass [OPTIONS] [OBJECT [VERB [ARGS]]]\n"
+	      "       pcipass help | OBJECT help\n"
+	      "where  OBJECT := { group | dev }\n"
+	      "       OPTIONS := { -j[son] [-p[retty]] | -d[etails] | -V[ersion] | -h[elp] }\n"
+	      "\n"
+	      "       pcipass group show [GROUP-ID]\n"
+	      "       pcipass dev show [FILTER]\n"
+	      "\n"
+	      "FILTER is a PCI slot, as for lspci -s: [[[domain]:]bus:]slot[.func],\n"
+	      "hexadecimal, where an empty field or * matches anything.\n"
+	      "Without OBJECT, pcipass shows all groups.\n", f);
+}
+
+bool matches(const char *arg, const char *word)
+{
+	size_t len = strlen(arg);
+
+	return len && !strncmp(arg, word, len);
+}
+
+int pp_usage_error(const char *fmt, ...)
+{
+	va_list args;
+
+	fputs("pcipass: ", stderr);
+	va_start(args, fmt);
+	vfprintf(stderr, fmt, args);
+	va_end(args);
+	fputc('\n', stderr);
+	return EXIT_USAGE;
+}
+
+int pp_fail(struct pp *pp, const char *what, int err)
+{
+	const char *extack = pcipass_get_extack(pp->ctx);
+
+	fprintf(stderr, "pcipass: %s: %s\n", what, strerror(-err));
+	if (extack)
+		fprintf(stderr, "Error: %s\n", extack);
+	return EXIT_FAILURE;
+}
+
+int pp_output_end(void)
+{
+	int err = output_end();
+
+	if (err) {
+		fprintf(stderr, "pcipass: write: %s\n", strerror(-err));
+		return EXIT_FAILURE;
+	}
+	return EXIT_SUCCESS;
+}
+
+int pp_parse_slot_filter(const char *arg, struct pcipass_slot_filter *f)
+{
+	const char *bad = arg;
+	int err;
+
+	err = pcipass_slot_filter_parse(f, arg, strlen(arg), &bad);
+	if (err == -ERANGE)
+		return pp_usage_error("invalid filter \"%s\": number out of range at \"%.*s\"",
+				      arg, (int)strcspn(bad, ":."), bad);
+	if (err)
+		return pp_usage_error("invalid filter \"%s\": bad character at \"%s\"",
+				      arg, bad);
+	return 0;
+}
+
+int pp_dispatch(struct pp *pp, const char *object, const struct pp_cmd *cmds,
+		int argc, char **argv)
+{
+	const struct pp_cmd *c;
+
+	if (!argc)
+		return cmds[0].fn(pp, 0, argv);
+
+	for (c = cmds; c->name; c++)
+		if (matches(argv[0], c->name))
+			return c->fn(pp, argc - 1, argv + 1);
+
+	return pp_usage_error("unknown %s command \"%s\"; try \"pcipass %s help\"",
+			      object, argv[0], object);
+}
+
+static int do_help(struct pp *pp, int argc, char **argv)
+{
+	(void)pp;
+	(void)argc;
+	(void)argv;
+	usage(stdout);
+	return EXIT_SUCCESS;
+}
+
+static int do_default(struct pp *pp, int argc, char **argv)
+{
+	return do_group(pp, argc, argv);
+}
+
+static const struct pp_cmd objects[] = {
+	{ "group", do_group },
+	{ "dev", do_dev },
+	{ "help", do_help },
+	{ NULL, NULL },
+};
+
+static void log_stderr(struct pcipass_ctx *ctx, int priority,
+		       const char *file, int line, const char *fn,
+		       const char *format, va_list args)
+{
+	(void)ctx;
+	(void)priority;
+	(void)file;
+	(void)line;
+	fprintf(stderr, "pcipass: libpcipass: %s: ", fn);
+	vfprintf(stderr, format, args);
+}
+
+/*
+ * Options may also follow the object and verb ("pcipass dev show BDF -d"):
+ * take them out of argv. No object, verb or filter starts with '-'.
+ */
+static int trailing_options(struct pp *pp, int *argc, char **argv)
+{
+	int i, n = 0;
+
+	for (i = 0; i < *argc; i++) {
+		const char *a = argv[i];
+
+		if (a[0] != '-' || !a[1]) {
+			argv[n++] = argv[i];
+			continue;
+		}
+		if (!strcmp(a, "-j") || !strcmp(a, "--json"))
+			pp->json = true;
+		else if (!strcmp(a, "-p") || !strcmp(a, "--pretty"))
+			pp->pretty = true;
+		else if (!strcmp(a, "-d") || !strcmp(a, "--details"))
+			pp->details = true;
+		else
+			return pp_usage_error("unknown option \"%s\"; try \"pcipass help\"",
+					      a);
+	}
+	*argc = n;
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "pretty", no_argument, NULL, 'p' },
+		{ "details", no_argument, NULL, 'd' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct pp pp = { 0 };
+	int opt, err, ret;
+
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, "+jpdVh", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'j':
+			pp.json = true;
+			break;
+		case 'p':
+			pp.pretty = true;
+			break;
+		case 'd':
+			pp.details = true;
+			break;
+		case 'V':
+			printf("pcipass %s\n", STR(PCIPASS_VERSION));
+			return EXIT_SUCCESS;
+		case 'h':
+			usage(stdout);
+			return EXIT_SUCCESS;
+		default:
+			if (optopt)
+				return pp_usage_error("unknown option \"-%c\"; try \"pcipass help\"",
+						      optopt);
+			return pp_usage_error("unknown option \"%s\"; try \"pcipass help\"",
+					      argv[optind - 1]);
+		}
+	}
+	argc -= optind;
+	argv += optind;
+
+	ret = trailing_options(&pp, &argc, argv);
+	if (ret)
+		return ret;
+
+	err = pcipass_new(&pp.ctx);
+	if (err < 0) {
+		fprintf(stderr, "pcipass: %s\n", strerror(-err));
+		return EXIT_FAILURE;
+	}
+	pcipass_set_log_fn(pp.ctx, log_stderr, NULL);
+
+	if (!argc) {
+		ret = do_default(&pp, 0, argv);
+	} else {
+		const struct pp_cmd *c;
+
+		ret = -1;
+		for (c = objects; c->name; c++) {
+			if (matches(argv[0], c->name)) {
+				ret = c->fn(&pp, argc - 1, argv + 1);
+				break;
+			}
+		}
+		if (!c->name)
+			ret = pp_usage_error("unknown object \"%s\"; try \"pcipass help\"",
+					     argv[0]);
+	}
+
+	pcipass_unref(pp.ctx);
+	return ret;
+}
