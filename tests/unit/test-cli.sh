@@ -1,0 +1,116 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# The pcipass CLI without the kernel module: exit codes and messages.
+# usage: tests/unit/test-cli.sh PATH-TO-PCIPASS
+# Prints TAP.
+
+bin=${1:?usage: $0 PATH-TO-PCIPASS}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+n=0
+failed=0
+
+# run ARGS...: exit status in $rc, output in $tmp/out and $tmp/err
+run() {
+	"$bin" "$@" >"$tmp/out" 2>"$tmp/err"
+	rc=$?
+	# A sanitizer build must stay quiet (UBSan does not stop by default).
+	if grep -qE 'Sanitizer|runtime error:' "$tmp/err"; then
+		rc=99
+	fi
+}
+
+ok() {
+	n=$((n + 1))
+	if [ "$1" -eq 0 ]; then
+		echo "ok $n - $2"
+	else
+		failed=$((failed + 1))
+		echo "not ok $n - $2"
+		sed 's/^/# stdout: /' "$tmp/out"
+		sed 's/^/# stderr: /' "$tmp/err"
+		echo "# exit status: $rc"
+	fi
+}
+
+skip() {
+	n=$((n + 1))
+	echo "ok $n - $1 # SKIP $2"
+}
+
+# expect_fail DESCRIPTION STATUS STDERR-LINE ARGS...: exit with STATUS,
+# nothing on stdout, STDERR-LINE (exact) on stderr.
+expect_fail() {
+	desc=$1 status=$2 line=$3
+	shift 3
+	run "$@"
+	[ "$rc" -eq "$status" ] && [ ! -s "$tmp/out" ] &&
+		grep -qxF -- "$line" "$tmp/err"
+	ok $? "$desc"
+}
+
+echo "TAP version 13"
+
+run
+if [ "$rc" -eq 0 ]; then
+	for t in "pcipass" "pcipass group" "pcipass -j -p group show" \
+		 "pcipass dev show" "pcipass dev show 0000:05:00.0"; do
+		skip "$t without the module" "pcipass module loaded"
+	done
+else
+	for args in "" "group" "-j -p group show" "dev show" "dev show 05:00.0 -d"; do
+		# shellcheck disable=SC2086
+		expect_fail "pcipass $args: module not loaded, exit 1" 1 \
+			"pcipass: dump: No such file or directory" $args
+		grep -qxF "Error: pcipass kernel module not loaded" "$tmp/err"
+		ok $? "pcipass $args: says why"
+	done
+	expect_fail "dev show BDF: module not loaded, exit 1" 1 \
+		"pcipass: get 0000:05:00.0: No such file or directory" \
+		dev show 0000:05:00.0
+fi
+
+expect_fail "bad filter character" 2 \
+	'pcipass: invalid filter "05:zz": bad character at "zz"' dev show 05:zz
+expect_fail "filter out of range" 2 \
+	'pcipass: invalid filter "100:00.0": number out of range at "100"' \
+	dev show 100:00.0
+expect_fail "function out of range" 2 \
+	'pcipass: invalid filter "05:00.8": number out of range at "8"' \
+	dev show 05:00.8
+expect_fail "unknown object" 2 \
+	'pcipass: unknown object "bogus"; try "pcipass help"' bogus
+expect_fail "unknown dev verb" 2 \
+	'pcipass: unknown dev command "frob"; try "pcipass dev help"' dev frob
+expect_fail "unknown group verb" 2 \
+	'pcipass: unknown group command "frob"; try "pcipass group help"' \
+	group frob
+expect_fail "unknown option" 2 \
+	'pcipass: unknown option "-x"; try "pcipass help"' -x
+expect_fail "unknown long option" 2 \
+	'pcipass: unknown option "--frob"; try "pcipass help"' --frob
+expect_fail "unknown trailing option" 2 \
+	'pcipass: unknown option "-z"; try "pcipass help"' dev show -z
+expect_fail "bad group id" 2 \
+	'pcipass: invalid group "12x": not a group id' group show 12x
+expect_fail "extra argument" 2 \
+	'pcipass: unexpected argument "2"; try "pcipass dev help"' \
+	dev show 1 2
+
+run -V
+[ "$rc" -eq 0 ] && grep -qE '^pcipass [0-9]' "$tmp/out"
+ok $? "-V prints the version"
+run --version
+[ "$rc" -eq 0 ] && grep -qE '^pcipass [0-9]' "$tmp/out"
+ok $? "--version prints the version"
+for args in "help" "-h" "dev help" "group help" "d h" "g he"; do
+	# shellcheck disable=SC2086
+	run $args
+	[ "$rc" -eq 0 ] && grep -q '^Usage: pcipass' "$tmp/out" &&
+		[ ! -s "$tmp/err" ]
+	ok $? "pcipass $args: usage on stdout, exit 0"
+done
+
+echo "1..$n"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,150 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * libpcipass without the kernel module: contexts, errors, names. Links the
+ * shared library, so it also checks what the version script exports.
+ * Prints TAP.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <syslog.h>
+
+#include <pcipass/libpcipass.h>
+
+static int n;
+static int failed;
+static int logged;
+
+static void ok(int cond, const char *what)
+{
+	n++;
+	if (!cond)
+		failed++;
+	printf("%sok %d - %s\n", cond ? "" : "not ", n, what);
+}
+
+static void skip(const char *what, const char *why)
+{
+	printf("ok %d - %s # SKIP %s\n", ++n, what, why);
+}
+
+static void log_fn(struct pcipass_ctx *ctx, int priority, const char *file,
+		   int line, const char *fn, const char *format, va_list args)
+{
+	char buf[512];
+
+	(void)ctx;
+	(void)file;
+	(void)line;
+	vsnprintf(buf, sizeof(buf), format, args);
+	printf("# log %d %s: %s", priority, fn, buf);
+	logged++;
+}
+
+static void test_ctx(void)
+{
+	struct pcipass_ctx *ctx = NULL;
+	int data;
+
+	ok(pcipass_new(&ctx) == 0 && ctx, "pcipass_new");
+	ok(pcipass_ref(ctx) == ctx, "pcipass_ref");
+	ok(pcipass_unref(ctx) == ctx, "unref of a shared context keeps it");
+	pcipass_set_log_fn(ctx, log_fn, &data);
+	ok(pcipass_get_userdata(ctx) == &data, "userdata");
+	pcipass_set_log_priority(ctx, LOG_DEBUG);
+	ok(pcipass_get_log_priority(ctx) == LOG_DEBUG, "log priority");
+	ok(pcipass_get_extack(ctx) == NULL, "no extack before a request");
+	ok(pcipass_get_extack_offset(ctx) == -1, "no extack offset");
+	ok(pcipass_unref(ctx) == NULL, "last unref frees");
+	ok(pcipass_unref(NULL) == NULL, "unref(NULL)");
+	ok(pcipass_new(NULL) == -EINVAL, "pcipass_new(NULL)");
+}
+
+static void test_no_module(void)
+{
+	struct pcipass_snapshot *snap = NULL;
+	struct pcipass_dev *dev = NULL;
+	struct pcipass_ctx *ctx;
+	const char *msg;
+	int err;
+
+	pcipass_new(&ctx);
+	pcipass_set_log_fn(ctx, log_fn, NULL);
+	pcipass_set_log_priority(ctx, LOG_DEBUG);
+
+	err = pcipass_snapshot_new(ctx, &snap);
+	if (err == 0) {
+		skip("snapshot without the module", "pcipass module loaded");
+		skip("extack without the module", "pcipass module loaded");
+		skip("dev_get without the module", "pcipass module loaded");
+		pcipass_snapshot_unref(snap);
+		pcipass_unref(ctx);
+		return;
+	}
+	ok(err == -ENOENT && !snap, "snapshot without the module: -ENOENT");
+	msg = pcipass_get_extack(ctx);
+	ok(msg && !strcmp(msg, "pcipass kernel module not loaded"),
+	   "extack says the module is not loaded");
+	err = pcipass_dev_get(ctx, "0000:00:00.0", &dev);
+	ok(err == -ENOENT && !dev, "dev_get without the module: -ENOENT");
+
+	pcipass_unref(ctx);
+}
+
+static void test_names(void)
+{
+	struct pcipass_ctx *ctx;
+	char buf[256];
+	int err;
+
+	pcipass_new(&ctx);
+
+	err = pcipass_name_lookup(ctx, PCIPASS_NAME_VENDOR, 0x10de, 0, 0, 0, 0,
+				  buf, sizeof(buf));
+	if (err == -ENOENT) {
+		skip("names", "no PCI ID database");	/* plan is at the end */
+		pcipass_unref(ctx);
+		return;
+	}
+	ok(!err && !strcmp(buf, "NVIDIA Corporation"), "vendor name");
+	err = pcipass_name_lookup(ctx, PCIPASS_NAME_VENDOR_DEVICE, 0x10de,
+				  0x1b39, 0, 0, 0, buf, sizeof(buf));
+	printf("# %s\n", err ? "-" : buf);
+	ok(!err && !strcmp(buf, "NVIDIA Corporation GP102GL [Tesla P10]"),
+	   "vendor and device name");
+	err = pcipass_name_lookup(ctx, PCIPASS_NAME_CLASS, 0, 0, 0, 0,
+				  0x010802, buf, sizeof(buf));
+	ok(!err && !strcmp(buf, "Non-Volatile memory controller"),
+	   "class name");
+	err = pcipass_name_lookup(ctx, PCIPASS_NAME_PROGIF, 0, 0, 0, 0,
+				  0x010802, buf, sizeof(buf));
+	ok(!err && !strcmp(buf, "NVM Express"), "programming interface name");
+	ok(pcipass_name_lookup(ctx, PCIPASS_NAME_DEVICE, 0x10de, 0xfffe, 0, 0,
+			       0, buf, sizeof(buf)) == -ENOENT,
+	   "unknown device: -ENOENT");
+	ok(pcipass_name_lookup(ctx, PCIPASS_NAME_VENDOR, 0x10de, 0, 0, 0, 0,
+			       buf, 4) == -ENOSPC, "short buffer: -ENOSPC");
+	ok(pcipass_name_lookup(ctx, (enum pcipass_name)99, 0, 0, 0, 0, 0, buf,
+			       sizeof(buf)) == -EINVAL, "bad request: -EINVAL");
+	pcipass_unref(ctx);
+}
+
+int main(void)
+{
+	printf("TAP version 13\n");
+	test_ctx();
+	test_no_module();
+	test_names();
+	ok(!strcmp(pcipass_pcie_type_name(4), "root-port"), "pcie type name");
+	ok(pcipass_pcie_type_name(2) == NULL, "pcie type 2 has no name");
+	ok(pcipass_pcie_type_name(-1) == NULL, "pcie type -1 has no name");
+	ok(pcipass_snapshot_unref(NULL) == NULL, "snapshot_unref(NULL)");
+	ok(pcipass_dev_unref(NULL) == NULL, "dev_unref(NULL)");
+	ok(pcipass_dev_next(NULL, NULL) == NULL, "dev_next(NULL)");
+	ok(pcipass_dev_get_bdf(NULL) == NULL, "dev_get_bdf(NULL)");
+	ok(pcipass_dev_get_numa_node(NULL) == -1, "numa node of NULL");
+	ok(logged > 0, "log callback called");
+	printf("1..%d\n", n);
+	return failed ? 1 : 0;
+}
