@@ -22,15 +22,15 @@ KDIR ?= $(firstword $(wildcard /lib/modules/$(shell uname -r)/build) \
 
 export BUILD PCIPASS_CACHE LINUX_SRC
 
-.PHONY: all module modules lib tools regen regen-check checkpatch \
-	demo check deps clean
+.PHONY: all module modules regen regen-check checkpatch demo check \
+	check-build deps clean
 
-all: module lib tools
+all: module userspace
 
-include lib/lib.mk
+# lib/lib.mk: libpcipass; tools/tools.mk: the CLI; tests/*: test programs.
 include tools/tools.mk
-include tests/selftests/selftests.mk
 include tests/unit/unit.mk
+include tests/selftests/selftests.mk
 
 # Kbuild builds in the tree it is given, so give each kernel its own copy:
 # two kernels' objects can then sit side by side.
@@ -53,9 +53,10 @@ module:
 	$(call kbuild,default,$(KDIR))
 
 # The module for every lab kernel: build/modules/<release>/pcipass.ko
-modules:
-	$(foreach k,$(KVERS),$(call kbuild,$(k),/usr/src/linux-headers-$(k))
-	)
+modules: $(addprefix module-,$(KVERS))
+
+module-%: FORCE
+	$(call kbuild,$*,/usr/src/linux-headers-$*)
 
 regen:
 	kmod/ynl-regen.sh $(LINUX_SRC)
@@ -71,12 +72,15 @@ deps:
 	tests/lab/deps.sh
 
 demo: deps
-	$(MAKE) modules lib tools
+	$(MAKE) modules userspace
 	tests/lab/run -t seed-server -- tests/guest/demo.sh
 
+# Everything the tests run, userspace with ASan and UBSan.
+check-build: modules userspace $(PCIPASS_UNIT_TESTS) selftests
+
 check: deps
-	$(MAKE) modules lib tools unit selftests SANITIZE=1
+	$(MAKE) check-build SANITIZE=1
 	tests/run-all.sh
 
-clean:
+clean: clean-userspace
 	rm -rf $(BUILD)

@@ -30,11 +30,16 @@ suite() {
 	sed 's/^/# stderr: /' "$res/$name.err"
 }
 
+# Sanitizer findings fail a suite (userspace is built with SANITIZE=1).
+export ASAN_OPTIONS=detect_leaks=1:exitcode=86
+export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1:exitcode=87
+
 suite host-checks tests/host-checks.sh
-for t in "$build"/unit/*; do
-	[ -x "$t" ] && suite "unit-$(basename "$t")" "$t"
-done
-[ -x tests/cli/run.sh ] && suite cli-nomodule tests/cli/run.sh
+suite unit-filter "$build/tests/unit/test-filter"
+suite unit-lib "$build/tests/unit/test-lib"
+suite unit-cli tests/unit/test-cli.sh "$build/bin/pcipass"
+suite unit-symbols tests/unit/test-symbols.sh "$build/lib/libpcipass.so.1" \
+	lib/libpcipass.sym
 
 for k in $kvers; do
 	for topo in $topologies; do

@@ -2,9 +2,15 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Guest side of "make check": runs inside a lab guest (tests/lab/run) as
-# root. Loads the module built for the running kernel, then runs every
-# suite, each writing its TAP to $LAB_OUT/<suite>.tap and its exit status
-# to $LAB_OUT/<suite>.rc for tests/tap-summary.sh on the host.
+# root:
+#
+#   tests/lab/run -k KVER -t TOPOLOGY -- tests/guest/suite.sh
+#
+# Binds the native drivers as a booted host would (no udev runs in the
+# guest), loads the module built for the running kernel, creates the VFs on
+# the sriov topology (after the module, so it sees them arrive), then runs
+# every suite, each writing its TAP to $LAB_OUT/<suite>.tap and its exit
+# status to $LAB_OUT/<suite>.rc for tests/tap-summary.sh on the host.
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -17,11 +23,15 @@ suite() {
 	local name=$1
 	shift
 	echo "=== $name"
-	"$@" >"$out/$name.tap" 2>"$out/$name.err"
+	timeout 900 "$@" >"$out/$name.tap" 2>"$out/$name.err"
 	echo $? >"$out/$name.rc"
 	cat "$out/$name.tap"
 	sed 's/^/# stderr: /' "$out/$name.err"
 }
+
+for mod in nvme e1000 e1000e snd_hda_intel xhci_pci; do
+	modprobe -q "$mod" || true
+done
 
 if ! insmod "$ko"; then
 	printf 'TAP version 13\n1..1\nnot ok 1 insmod %s\n' "$ko" >"$out/insmod.tap"
