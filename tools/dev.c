@@ -85,7 +85,7 @@ static const struct dev_text layout_row[] = {
 	{ F_CLASS, "%-6s  " },
 	{ F_VENDOR, "%s:" },
 	{ F_DEVICE, "%-8s  " },
-	{ F_DRIVER, "%-12s  " },
+	{ F_DRIVER, "%-14s  " },
 	{ F_TEXT_NAME, "%s\n" },
 	{ F_END, NULL },
 };
@@ -349,7 +349,7 @@ void dev_print_header(struct pp *pp)
 {
 	if (pp->json || pp->details)
 		return;
-	print_text("%-12s  %5s  %-6s  %-13s  %-12s  %s\n", "BDF", "GROUP",
+	print_text("%-12s  %5s  %-6s  %-13s  %-14s  %s\n", "BDF", "GROUP",
 		   "CLASS", "VENDOR:DEVICE", "DRIVER", "NAME");
 }
 
