@@ -8,7 +8,9 @@
 #ifndef _PCIPASS_COMPAT_H
 #define _PCIPASS_COMPAT_H
 
+#include <linux/atomic.h>
 #include <linux/device.h>
+#include <linux/netlink.h>
 #include <linux/pci.h>
 #include <linux/string.h>
 
@@ -49,5 +51,54 @@ static inline bool pcipass_read_driver_override(struct pci_dev *pdev,
 #endif
 	return set;
 }
+
+/**
+ * pcipass_write_driver_override() - set or clear a function's
+ *	driver_override
+ * @pdev: the PCI function
+ * @name: driver name, or "" to clear
+ *
+ * Must not be called with device_lock held: the old API takes it.
+ *
+ * Return: 0 or a negative errno.
+ */
+static inline int pcipass_write_driver_override(struct pci_dev *pdev,
+						const char *name)
+{
+#ifdef PCIPASS_HAVE_PCI_DRIVER_OVERRIDE
+	return driver_set_override(&pdev->dev, &pdev->driver_override, name,
+				   strlen(name));
+#else
+	return device_set_driver_override(&pdev->dev, name);
+#endif
+}
+
+/*
+ * Extended ACK messages that name the function at fault. Kernels with
+ * NL_SET_ERR_MSG_FMT keep the text in the extack itself. Older ones only
+ * keep a pointer, so format into a small ring of static buffers: the ack
+ * is sent right after the handler returns, long before the ring wraps.
+ */
+#ifdef NL_SET_ERR_MSG_FMT
+#define PCIPASS_ERR_MSG_FMT(extack, fmt, args...) \
+	NL_SET_ERR_MSG_FMT(extack, fmt, ##args)
+#else
+#define PCIPASS_EXTACK_RING	16
+#define PCIPASS_EXTACK_LEN	80
+extern char pcipass_extack_ring[PCIPASS_EXTACK_RING][PCIPASS_EXTACK_LEN];
+extern atomic_t pcipass_extack_next;
+#define PCIPASS_ERR_MSG_FMT(extack, fmt, args...) do {			\
+	struct netlink_ext_ack *__ack = (extack);			\
+	char *__buf;							\
+									\
+	if (!__ack)							\
+		break;							\
+	__buf = pcipass_extack_ring[(unsigned int)			\
+		atomic_inc_return(&pcipass_extack_next) %		\
+		PCIPASS_EXTACK_RING];					\
+	snprintf(__buf, PCIPASS_EXTACK_LEN, fmt, ##args);		\
+	__ack->_msg = __buf;						\
+} while (0)
+#endif
 
 #endif /* _PCIPASS_COMPAT_H */

@@ -15,13 +15,23 @@ extern const struct nla_policy pcipass_dev_get_nl_policy[PCIPASS_A_DEV_BDF + 1];
 
 extern const struct nla_policy pcipass_group_get_nl_policy[PCIPASS_A_GROUP_ID + 1];
 
+extern const struct nla_policy pcipass_claim_nl_policy[PCIPASS_A_CLAIM_FLAGS + 1];
+
+extern const struct nla_policy pcipass_release_nl_policy[PCIPASS_A_CLAIM_FLAGS + 1];
+
 /* Ops table for pcipass */
-extern const struct genl_ops pcipass_nl_ops[2];
+extern const struct genl_ops pcipass_nl_ops[4];
 
 int pcipass_nl_dev_get_doit(struct sk_buff *skb, struct genl_info *info);
 int pcipass_nl_dev_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb);
 int pcipass_nl_group_get_doit(struct sk_buff *skb, struct genl_info *info);
 int pcipass_nl_group_get_dumpit(struct sk_buff *skb,
 				struct netlink_callback *cb);
+int pcipass_nl_claim_doit(struct sk_buff *skb, struct genl_info *info);
+int pcipass_nl_release_doit(struct sk_buff *skb, struct genl_info *info);
+
+enum {
+	PCIPASS_NLGRP_EVENTS,
+};
 
 #endif /* _LINUX_PCIPASS_GEN_H */

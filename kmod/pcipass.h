@@ -75,7 +75,22 @@ bool pcipass_driver_name(struct pci_dev *pdev, char *buf, size_t len);
 
 u32 pcipass_gen_read(void);
 void pcipass_gen_bump(void);
-int pcipass_core_init(void);
-void pcipass_core_exit(void);
+
+/* Longest driver name we keep; struct device_driver names are short. */
+#define PCIPASS_NAME_MAX	64
+/* Longest description of what the host uses a function for. */
+#define PCIPASS_EXTACK_WHY	64
+
+struct netlink_ext_ack;
+
+u8 pcipass_claim_origin(struct pci_dev *pdev, char *prev, size_t len);
+int pcipass_claim_devs(struct pci_dev **named, unsigned int n, u32 flags,
+		       u8 origin, struct pcipass_devs *done,
+		       struct netlink_ext_ack *extack);
+int pcipass_release_devs(struct pci_dev **named, unsigned int n, u32 flags,
+			 struct pcipass_devs *done,
+			 struct netlink_ext_ack *extack);
+int pcipass_claim_init(void);
+void pcipass_claim_exit(void);
 
 #endif /* _PCIPASS_H */

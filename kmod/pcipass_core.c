@@ -7,7 +7,6 @@
 #include <linux/atomic.h>
 #include <linux/device.h>
 #include <linux/iommu.h>
-#include <linux/notifier.h>
 #include <linux/pci.h>
 #include <linux/rcupdate.h>
 #include <linux/slab.h>
@@ -443,36 +442,4 @@ void pcipass_gen_bump(void)
 {
 	if (!atomic_inc_return(&pcipass_gen))
 		atomic_inc(&pcipass_gen);
-}
-
-static int pcipass_bus_notify(struct notifier_block *nb, unsigned long action,
-			      void *data)
-{
-	switch (action) {
-	case BUS_NOTIFY_ADD_DEVICE:
-	case BUS_NOTIFY_DEL_DEVICE:
-	case BUS_NOTIFY_REMOVED_DEVICE:
-	case BUS_NOTIFY_BIND_DRIVER:
-	case BUS_NOTIFY_BOUND_DRIVER:
-	case BUS_NOTIFY_DRIVER_NOT_BOUND:
-	case BUS_NOTIFY_UNBIND_DRIVER:
-	case BUS_NOTIFY_UNBOUND_DRIVER:
-		pcipass_gen_bump();
-		break;
-	}
-	return NOTIFY_DONE;
-}
-
-static struct notifier_block pcipass_bus_nb = {
-	.notifier_call = pcipass_bus_notify,
-};
-
-int pcipass_core_init(void)
-{
-	return bus_register_notifier(&pci_bus_type, &pcipass_bus_nb);
-}
-
-void pcipass_core_exit(void)
-{
-	bus_unregister_notifier(&pci_bus_type, &pcipass_bus_nb);
 }

@@ -17,24 +17,24 @@ static int __init pcipass_init(void)
 {
 	int err;
 
-	/* The notifier first, so no change slips past the generation. */
-	err = pcipass_core_init();
-	if (err)
-		return err;
+	/* The family first: claiming sends events. */
 	err = pcipass_nl_init();
 	if (err)
-		goto err_core;
+		return err;
+	err = pcipass_claim_init();
+	if (err)
+		goto err_nl;
 	return 0;
 
-err_core:
-	pcipass_core_exit();
+err_nl:
+	pcipass_nl_exit();
 	return err;
 }
 
 static void __exit pcipass_exit(void)
 {
+	pcipass_claim_exit();
 	pcipass_nl_exit();
-	pcipass_core_exit();
 }
 
 module_init(pcipass_init);

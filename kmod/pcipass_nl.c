@@ -17,9 +17,6 @@
 
 static struct genl_family pcipass_nl_family;
 
-/* Longest driver name we report; struct device_driver names are short. */
-#define PCIPASS_NAME_MAX	64
-
 /**
  * struct pcipass_nl_dump_ctx - where a dump resumes
  * @next: address key (pcipass_dev_key()) of the next function, or id of
@@ -44,6 +41,7 @@ static int pcipass_nl_dev_fill(struct sk_buff *skb, struct pci_dev *pdev,
 	struct iommu_group *group;
 	char name[PCIPASS_NAME_MAX];
 	struct pci_dev *up;
+	u8 origin;
 	int node;
 
 	if (nla_put_string(skb, PCIPASS_A_DEV_BDF, pci_name(pdev)) ||
@@ -110,6 +108,11 @@ static int pcipass_nl_dev_fill(struct sk_buff *skb, struct pci_dev *pdev,
 	    nla_put_u8(skb, PCIPASS_A_DEV_ACS_PATH_ISOLATED,
 		       pcipass_acs_path_enabled(pdev, PCIPASS_ACS_REQ)) ||
 	    nla_put_u32(skb, PCIPASS_A_DEV_GENERATION, gen))
+		return -EMSGSIZE;
+
+	origin = pcipass_claim_origin(pdev, name, sizeof(name));
+	if (nla_put_u8(skb, PCIPASS_A_DEV_CLAIM_ORIGIN, origin) ||
+	    (name[0] && nla_put_string(skb, PCIPASS_A_DEV_PREV_DRIVER, name)))
 		return -EMSGSIZE;
 	return 0;
 }
@@ -362,12 +365,179 @@ int pcipass_nl_group_get_dumpit(struct sk_buff *skb,
 	return err ?: skb->len;
 }
 
+/*
+ * The functions a claim or release names: every PCIPASS_A_CLAIM_BDF,
+ * referenced. Release with pcipass_devs_release().
+ */
+static int pcipass_nl_claim_parse(struct genl_info *info,
+				  struct pcipass_devs *named)
+{
+	struct pci_dev *pdev, **dev;
+	char bdf[PCIPASS_BDF_MAX_LEN + 1];
+	const struct nlattr *attr;
+	u32 domain;
+	u8 bus, devfn;
+	int rem;
+
+	named->dev = NULL;
+	named->n = 0;
+	nlmsg_for_each_attr(attr, info->nlhdr, GENL_HDRLEN, rem) {
+		if (nla_type(attr) != PCIPASS_A_CLAIM_BDF)
+			continue;
+		nla_strscpy(bdf, attr, sizeof(bdf));
+		if (pcipass_parse_bdf(bdf, &domain, &bus, &devfn)) {
+			NL_SET_ERR_MSG_ATTR(info->extack, attr,
+					    "malformed PCI address, expected dddd:bb:dd.f");
+			goto err_inval;
+		}
+		pdev = pci_get_domain_bus_and_slot(domain, bus, devfn);
+		if (!pdev) {
+			NL_SET_ERR_MSG_ATTR(info->extack, attr,
+					    "no such PCI function");
+			pcipass_devs_release(named);
+			return -ENODEV;
+		}
+		dev = krealloc_array(named->dev, named->n + 1, sizeof(*dev),
+				     GFP_KERNEL);
+		if (!dev) {
+			pci_dev_put(pdev);
+			pcipass_devs_release(named);
+			return -ENOMEM;
+		}
+		named->dev = dev;
+		named->dev[named->n++] = pdev;
+	}
+	if (!named->n) {
+		NL_SET_ERR_MSG(info->extack, "PCI address (bdf) required");
+		NL_SET_ERR_ATTR_MISS(info->extack, NULL, PCIPASS_A_CLAIM_BDF);
+		return -EINVAL;
+	}
+	return 0;
+
+err_inval:
+	pcipass_devs_release(named);
+	return -EINVAL;
+}
+
+typedef int (*pcipass_nl_claim_fn)(struct pci_dev **named, unsigned int n,
+				   u32 flags, struct pcipass_devs *done,
+				   struct netlink_ext_ack *extack);
+
+static int pcipass_nl_claim_common(struct genl_info *info, u8 cmd,
+				   pcipass_nl_claim_fn fn)
+{
+	struct pcipass_devs named, done;
+	struct sk_buff *rsp;
+	unsigned int i;
+	u32 flags = 0;
+	void *hdr;
+	int err;
+
+	if (info->attrs[PCIPASS_A_CLAIM_FLAGS])
+		flags = nla_get_u32(info->attrs[PCIPASS_A_CLAIM_FLAGS]);
+	err = pcipass_nl_claim_parse(info, &named);
+	if (err)
+		return err;
+	err = fn(named.dev, named.n, flags, &done, info->extack);
+	pcipass_devs_release(&named);
+	if (err)
+		return err;
+
+	rsp = genlmsg_new(done.n * nla_total_size(PCIPASS_BDF_MAX_LEN + 1),
+			  GFP_KERNEL);
+	if (!rsp) {
+		err = -ENOMEM;
+		goto out;
+	}
+	hdr = genlmsg_put_reply(rsp, info, &pcipass_nl_family, 0, cmd);
+	if (!hdr)
+		goto err_free_msg;
+	for (i = 0; i < done.n; i++)
+		if (nla_put_string(rsp, PCIPASS_A_CLAIM_DONE,
+				   pci_name(done.dev[i])))
+			goto err_free_msg;
+	genlmsg_end(rsp, hdr);
+	err = genlmsg_reply(rsp, info);
+	goto out;
+
+err_free_msg:
+	/* The change is made; only the reply could not be built. */
+	nlmsg_free(rsp);
+	err = -EMSGSIZE;
+out:
+	pcipass_devs_release(&done);
+	return err;
+}
+
+static int pcipass_nl_claim_runtime(struct pci_dev **named, unsigned int n,
+				    u32 flags, struct pcipass_devs *done,
+				    struct netlink_ext_ack *extack)
+{
+	return pcipass_claim_devs(named, n, flags, PCIPASS_CLAIM_ORIGIN_RUNTIME,
+				  done, extack);
+}
+
+int pcipass_nl_claim_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	return pcipass_nl_claim_common(info, PCIPASS_CMD_CLAIM,
+				       pcipass_nl_claim_runtime);
+}
+
+int pcipass_nl_release_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	return pcipass_nl_claim_common(info, PCIPASS_CMD_RELEASE,
+				       pcipass_release_devs);
+}
+
+/**
+ * pcipass_nl_event() - multicast one change to the events group
+ * @type: PCIPASS_EVENT_TYPE_*
+ * @pdev: the function it happened to
+ * @driver: the driver involved, or NULL
+ *
+ * Called from the PCI bus notifier, sometimes under device_lock.
+ */
+void pcipass_nl_event(u8 type, struct pci_dev *pdev, const char *driver)
+{
+	struct sk_buff *msg;
+	void *hdr;
+
+	if (!genl_has_listeners(&pcipass_nl_family, &init_net,
+				PCIPASS_NLGRP_EVENTS))
+		return;
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return;
+	hdr = genlmsg_put(msg, 0, 0, &pcipass_nl_family, 0, PCIPASS_CMD_EVENT);
+	if (!hdr)
+		goto err_free;
+	if (nla_put_u8(msg, PCIPASS_A_EVENT_TYPE, type) ||
+	    nla_put_string(msg, PCIPASS_A_EVENT_BDF, pci_name(pdev)) ||
+	    (driver && nla_put_string(msg, PCIPASS_A_EVENT_DRIVER, driver)) ||
+	    nla_put_u32(msg, PCIPASS_A_EVENT_GENERATION, pcipass_gen_read()))
+		goto err_free;
+	genlmsg_end(msg, hdr);
+	genlmsg_multicast(&pcipass_nl_family, msg, 0, PCIPASS_NLGRP_EVENTS,
+			  GFP_KERNEL);
+	return;
+
+err_free:
+	nlmsg_free(msg);
+}
+
+/* Indexed by the generated enum; see kmod/Kbuild for why not generated. */
+static const struct genl_multicast_group pcipass_nl_family_mcgrps[] = {
+	[PCIPASS_NLGRP_EVENTS] = { .name = PCIPASS_MCGRP_EVENTS, },
+};
+
 static struct genl_family pcipass_nl_family __ro_after_init = {
 	.name		= PCIPASS_FAMILY_NAME,
 	.version	= PCIPASS_FAMILY_VERSION,
 	.module		= THIS_MODULE,
 	.ops		= pcipass_nl_ops,
 	.n_ops		= ARRAY_SIZE(pcipass_nl_ops),
+	.mcgrps		= pcipass_nl_family_mcgrps,
+	.n_mcgrps	= ARRAY_SIZE(pcipass_nl_family_mcgrps),
 	/*
 	 * Our own locking, not genl_mutex: later ops bind and unbind
 	 * drivers, and a probe that registers a genl family would

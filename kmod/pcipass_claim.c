@@ -1,0 +1,884 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pcipass claims: the claim= policy, probe-time overrides from the PCI bus
+ * notifier, and runtime claim and release with rollback.
+ *
+ * Locking, outermost first:
+ *
+ *   pcipass_claim_mutex	serialises claim, release and policy changes;
+ *				held across driver core calls, so never taken
+ *				from the bus notifier (which those calls fire)
+ *   device_lock, group mutex	taken by the driver core and the IOMMU core
+ *   pcipass_state_lock		the claim records and the policy; held only
+ *				for short lookups and updates, never across a
+ *				driver core call
+ */
+
+#include <linux/blkdev.h>
+#include <linux/ctype.h>
+#include <linux/device.h>
+#include <linux/iommu.h>
+#include <linux/kmod.h>
+#include <linux/list.h>
+#include <linux/moduleparam.h>
+#include <linux/mutex.h>
+#include <linux/netdevice.h>
+#include <linux/pci.h>
+#include <linux/slab.h>
+#include <linux/vgaarb.h>
+#include <uapi/linux/pcipass.h>
+
+#include "compat.h"
+#include "pcipass.h"
+#include "pcipass_filter.h"
+#include "pcipass_nl.h"
+
+#ifndef NL_SET_ERR_MSG_FMT
+char pcipass_extack_ring[PCIPASS_EXTACK_RING][PCIPASS_EXTACK_LEN];
+atomic_t pcipass_extack_next;
+#endif
+
+#define PCIPASS_VFIO	"vfio-pci"
+
+/**
+ * struct pcipass_claim - a function pcipass holds for vfio-pci
+ * @node: in pcipass_claims
+ * @pdev: the function, referenced
+ * @origin: PCIPASS_CLAIM_ORIGIN_POLICY or _RUNTIME
+ * @prev: the driver it had, where a release returns it; "" if none
+ */
+struct pcipass_claim {
+	struct list_head node;
+	struct pci_dev *pdev;
+	u8 origin;
+	char prev[PCIPASS_NAME_MAX];
+};
+
+static DEFINE_MUTEX(pcipass_claim_mutex);
+static DEFINE_MUTEX(pcipass_state_lock);
+static LIST_HEAD(pcipass_claims);
+static struct pcipass_policy *pcipass_policy;
+static char *pcipass_policy_text;
+/* Set once init is done: before that, a policy write is only stored. */
+static bool pcipass_live;
+
+/* Under pcipass_state_lock. */
+static struct pcipass_claim *pcipass_claim_find(struct pci_dev *pdev)
+{
+	struct pcipass_claim *c;
+
+	list_for_each_entry(c, &pcipass_claims, node)
+		if (c->pdev == pdev)
+			return c;
+	return NULL;
+}
+
+/* Under pcipass_state_lock. */
+static void pcipass_claim_free(struct pcipass_claim *c)
+{
+	list_del(&c->node);
+	pci_dev_put(c->pdev);
+	kfree(c);
+}
+
+/**
+ * pcipass_claim_origin() - why a function is held for vfio-pci
+ * @pdev: the PCI function
+ * @prev: filled with the driver a release returns it to ("" if none)
+ * @len: size of @prev
+ *
+ * Return: a PCIPASS_CLAIM_ORIGIN_* value.
+ */
+u8 pcipass_claim_origin(struct pci_dev *pdev, char *prev, size_t len)
+{
+	char name[PCIPASS_NAME_MAX];
+	struct pcipass_claim *c;
+	u8 origin = PCIPASS_CLAIM_ORIGIN_NONE;
+
+	prev[0] = '\0';
+	mutex_lock(&pcipass_state_lock);
+	c = pcipass_claim_find(pdev);
+	if (c) {
+		origin = c->origin;
+		strscpy(prev, c->prev, len);
+	}
+	mutex_unlock(&pcipass_state_lock);
+	if (origin != PCIPASS_CLAIM_ORIGIN_NONE)
+		return origin;
+
+	if ((pcipass_read_driver_override(pdev, name, sizeof(name)) &&
+	     !strcmp(name, PCIPASS_VFIO)) ||
+	    (pcipass_driver_name(pdev, name, sizeof(name)) &&
+	     !strcmp(name, PCIPASS_VFIO)))
+		return PCIPASS_CLAIM_ORIGIN_EXTERNAL;
+	return PCIPASS_CLAIM_ORIGIN_NONE;
+}
+
+static void pcipass_policy_dev(struct pci_dev *pdev,
+			       struct pcipass_policy_dev *d)
+{
+	d->domain = pci_domain_nr(pdev->bus);
+	d->bus = pdev->bus->number;
+	d->devfn = pdev->devfn;
+	d->vendor = pdev->vendor;
+	d->device = pdev->device;
+	d->class = pdev->class;
+}
+
+/* Under pcipass_state_lock. */
+static bool pcipass_policy_takes(struct pci_dev *pdev)
+{
+	struct pcipass_policy_dev d;
+
+	if (!pcipass_policy)
+		return false;
+	pcipass_policy_dev(pdev, &d);
+	return pcipass_policy_match(pcipass_policy, &d);
+}
+
+/*
+ * The policy takes a function, or an endpoint of its IOMMU group: a
+ * partial group cannot be assigned, so the whole group goes.
+ */
+static bool pcipass_policy_takes_group(struct pci_dev *pdev)
+{
+	struct pcipass_devs members;
+	struct iommu_group *group;
+	bool take = false;
+	unsigned int i;
+
+	group = iommu_group_get(&pdev->dev);
+	if (!group || pcipass_group_members(group, &members)) {
+		iommu_group_put(group);
+		mutex_lock(&pcipass_state_lock);
+		take = pcipass_policy_takes(pdev);
+		mutex_unlock(&pcipass_state_lock);
+		return take;
+	}
+	iommu_group_put(group);
+	mutex_lock(&pcipass_state_lock);
+	for (i = 0; i < members.n && !take; i++)
+		take = !pci_is_bridge(members.dev[i]) &&
+		       pcipass_policy_takes(members.dev[i]);
+	mutex_unlock(&pcipass_state_lock);
+	pcipass_devs_release(&members);
+	return take;
+}
+
+/* Runs under the group mutex: pcipass_state_lock nests inside it. */
+static int pcipass_member_policy_claimed(struct device *dev, void *data)
+{
+	struct pcipass_claim *c;
+	int found = 0;
+
+	if (!dev_is_pci(dev) || dev == data)
+		return 0;
+	mutex_lock(&pcipass_state_lock);
+	c = pcipass_claim_find(to_pci_dev(dev));
+	if (c && c->origin == PCIPASS_CLAIM_ORIGIN_POLICY)
+		found = 1;
+	mutex_unlock(&pcipass_state_lock);
+	return found;
+}
+
+/*
+ * A function being added: the policy takes it, or a function of its IOMMU
+ * group that the policy took (a partial group cannot be assigned).
+ */
+static bool pcipass_policy_takes_new(struct pci_dev *pdev)
+{
+	struct iommu_group *group;
+	bool take;
+
+	if (pci_is_bridge(pdev))
+		return false;
+	mutex_lock(&pcipass_state_lock);
+	take = pcipass_policy_takes(pdev);
+	mutex_unlock(&pcipass_state_lock);
+	if (take)
+		return true;
+	group = iommu_group_get(&pdev->dev);
+	if (!group)
+		return false;
+	take = iommu_group_for_each_dev(group, &pdev->dev,
+					pcipass_member_policy_claimed) > 0;
+	iommu_group_put(group);
+	return take;
+}
+
+static int pcipass_claim_record(struct pci_dev *pdev, u8 origin,
+				const char *prev)
+{
+	struct pcipass_claim *c;
+
+	mutex_lock(&pcipass_state_lock);
+	c = pcipass_claim_find(pdev);
+	if (!c) {
+		c = kzalloc(sizeof(*c), GFP_KERNEL);
+		if (!c) {
+			mutex_unlock(&pcipass_state_lock);
+			return -ENOMEM;
+		}
+		c->pdev = pci_dev_get(pdev);
+		list_add_tail(&c->node, &pcipass_claims);
+	}
+	c->origin = origin;
+	strscpy(c->prev, prev, sizeof(c->prev));
+	mutex_unlock(&pcipass_state_lock);
+	return 0;
+}
+
+static void pcipass_claim_forget(struct pci_dev *pdev)
+{
+	struct pcipass_claim *c;
+
+	mutex_lock(&pcipass_state_lock);
+	c = pcipass_claim_find(pdev);
+	if (c)
+		pcipass_claim_free(c);
+	mutex_unlock(&pcipass_state_lock);
+}
+
+/*
+ * BUS_NOTIFY_ADD_DEVICE comes before the uevent and before any driver is
+ * matched (PCI keeps match_driver false until pci_bus_add_device()), so an
+ * override set here wins against every native driver, built in or not.
+ */
+static void pcipass_device_added(struct pci_dev *pdev)
+{
+	if (!pcipass_policy_takes_new(pdev))
+		return;
+	if (pcipass_write_driver_override(pdev, PCIPASS_VFIO)) {
+		pci_warn(pdev, "pcipass: cannot set driver_override\n");
+		return;
+	}
+	if (pcipass_claim_record(pdev, PCIPASS_CLAIM_ORIGIN_POLICY, "")) {
+		pcipass_write_driver_override(pdev, "");
+		return;
+	}
+	pcipass_gen_bump();
+	pcipass_nl_event(PCIPASS_EVENT_TYPE_CLAIM, pdev, PCIPASS_VFIO);
+}
+
+static int pcipass_bus_notify(struct notifier_block *nb, unsigned long action,
+			      void *data)
+{
+	struct pci_dev *pdev = to_pci_dev(data);
+	char drv[PCIPASS_NAME_MAX];
+
+	switch (action) {
+	case BUS_NOTIFY_ADD_DEVICE:
+		pcipass_gen_bump();
+		pcipass_nl_event(PCIPASS_EVENT_TYPE_ADD, pdev, NULL);
+		pcipass_device_added(pdev);
+		break;
+	case BUS_NOTIFY_DEL_DEVICE:
+		pcipass_gen_bump();
+		pcipass_nl_event(PCIPASS_EVENT_TYPE_REMOVE, pdev, NULL);
+		pcipass_claim_forget(pdev);
+		break;
+	case BUS_NOTIFY_BOUND_DRIVER:
+		pcipass_gen_bump();
+		pcipass_nl_event(PCIPASS_EVENT_TYPE_BIND, pdev,
+				 pcipass_driver_name(pdev, drv, sizeof(drv)) ?
+				 drv : NULL);
+		break;
+	case BUS_NOTIFY_UNBIND_DRIVER:
+		pcipass_gen_bump();
+		pcipass_nl_event(PCIPASS_EVENT_TYPE_UNBIND, pdev,
+				 pcipass_driver_name(pdev, drv, sizeof(drv)) ?
+				 drv : NULL);
+		break;
+	case BUS_NOTIFY_REMOVED_DEVICE:
+	case BUS_NOTIFY_BIND_DRIVER:
+	case BUS_NOTIFY_DRIVER_NOT_BOUND:
+	case BUS_NOTIFY_UNBOUND_DRIVER:
+		pcipass_gen_bump();
+		break;
+	}
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block pcipass_bus_nb = {
+	.notifier_call = pcipass_bus_notify,
+};
+
+struct pcipass_use_walk {
+	char *why;
+	size_t len;
+};
+
+/* A block device that is mounted or held (LVM, MD, dm, swap ...). */
+static bool pcipass_block_in_use(struct device *dev)
+{
+	struct block_device *bdev;
+
+	if (!dev->class || strcmp(dev->class->name, "block"))
+		return false;
+	bdev = dev_to_bdev(dev);
+	return READ_ONCE(bdev->bd_holder);
+}
+
+static bool pcipass_net_in_use(struct device *dev)
+{
+	if (!dev->class || strcmp(dev->class->name, "net"))
+		return false;
+	return READ_ONCE(to_net_dev(dev)->flags) & IFF_UP;
+}
+
+static int pcipass_child_in_use(struct device *dev, void *data)
+{
+	struct pcipass_use_walk *walk = data;
+
+	if (pcipass_block_in_use(dev)) {
+		snprintf(walk->why, walk->len, "%s is in use (mounted or held)",
+			 dev_name(dev));
+		return 1;
+	}
+	if (pcipass_net_in_use(dev)) {
+		snprintf(walk->why, walk->len, "interface %s is up",
+			 dev_name(dev));
+		return 1;
+	}
+	return device_for_each_child(dev, data, pcipass_child_in_use);
+}
+
+/**
+ * pcipass_dev_in_use() - is the host using a function
+ * @pdev: the PCI function
+ * @why: filled with what is in use
+ * @len: size of @why
+ *
+ * Looks below the function for block devices that are mounted or held
+ * and network interfaces that are up, and at whether it is the boot
+ * display.
+ *
+ * Return: true if taking the function away would pull it from under the
+ * host.
+ */
+static bool pcipass_dev_in_use(struct pci_dev *pdev, char *why, size_t len)
+{
+	struct pcipass_use_walk walk = { .why = why, .len = len };
+
+	if (vga_default_device() == pdev) {
+		snprintf(why, len, "it is the boot display (boot_vga)");
+		return true;
+	}
+	return device_for_each_child(&pdev->dev, &walk,
+				     pcipass_child_in_use) > 0;
+}
+
+/*
+ * The functions a request acts on: the named ones and, unless
+ * function-only, every endpoint of their IOMMU groups. Bridges stay with
+ * the host.
+ */
+static int pcipass_expand(struct pci_dev **named, unsigned int n, u32 flags,
+			  struct pcipass_devs *set)
+{
+	struct pcipass_devs members;
+	struct iommu_group *group;
+	unsigned int i, j, k;
+	struct pci_dev **all;
+	int err;
+
+	set->dev = NULL;
+	set->n = 0;
+	for (i = 0; i < n; i++) {
+		if (flags & PCIPASS_CLAIM_FLAGS_FUNCTION_ONLY)
+			group = NULL;
+		else
+			group = iommu_group_get(&named[i]->dev);
+		if (group) {
+			err = pcipass_group_members(group, &members);
+			iommu_group_put(group);
+			if (err)
+				goto err_release;
+		} else {
+			members.dev = kmalloc(sizeof(*members.dev), GFP_KERNEL);
+			if (!members.dev) {
+				err = -ENOMEM;
+				goto err_release;
+			}
+			members.dev[0] = pci_dev_get(named[i]);
+			members.n = 1;
+		}
+		all = krealloc_array(set->dev, set->n + members.n,
+				     sizeof(*all), GFP_KERNEL);
+		if (!all) {
+			pcipass_devs_release(&members);
+			err = -ENOMEM;
+			goto err_release;
+		}
+		set->dev = all;
+		for (j = 0; j < members.n; j++) {
+			struct pci_dev *m = members.dev[j];
+
+			for (k = 0; k < set->n && set->dev[k] != m; k++)
+				;
+			if (k < set->n || (pci_is_bridge(m) && m != named[i])) {
+				pci_dev_put(m);
+				continue;
+			}
+			set->dev[set->n++] = m;
+		}
+		kfree(members.dev);
+	}
+	return 0;
+
+err_release:
+	pcipass_devs_release(set);
+	return err;
+}
+
+/* Bind a function to the driver it had, or to whatever matches it now. */
+static void pcipass_rebind(struct pci_dev *pdev, const char *prev)
+{
+	struct device_driver *drv = prev[0] ?
+		driver_find(prev, &pci_bus_type) : NULL;
+	int ret;
+
+	if (drv)
+		ret = device_driver_attach(drv, &pdev->dev);
+	else
+		ret = device_attach(&pdev->dev);
+	if (ret < 0)
+		pci_warn(pdev, "pcipass: could not rebind %s: %d\n",
+			 prev[0] ? prev : "a driver", ret);
+}
+
+/**
+ * struct pcipass_move - one function's state before a claim moved it
+ * @pdev: the function
+ * @prev: the driver it had ("" if none)
+ * @had_override: it had a driver_override before (left in place on undo)
+ * @recorded: it was already claimed by pcipass
+ */
+struct pcipass_move {
+	struct pci_dev *pdev;
+	char prev[PCIPASS_NAME_MAX];
+	bool had_override;
+	bool recorded;
+};
+
+static void pcipass_undo(struct pcipass_move *mv)
+{
+	char drv[PCIPASS_NAME_MAX];
+
+	if (mv->recorded)
+		return;
+	if (!mv->had_override)
+		pcipass_write_driver_override(mv->pdev, "");
+	if (pcipass_driver_name(mv->pdev, drv, sizeof(drv)) &&
+	    !strcmp(drv, mv->prev))
+		return;
+	if (pcipass_driver_name(mv->pdev, drv, sizeof(drv)))
+		device_release_driver(&mv->pdev->dev);
+	if (mv->prev[0])
+		pcipass_rebind(mv->pdev, mv->prev);
+	pcipass_gen_bump();
+}
+
+/* Move one function to vfio-pci. Return: 0, or why it did not bind. */
+static int pcipass_move_one(struct pcipass_move *mv,
+			    struct netlink_ext_ack *extack)
+{
+	struct pci_dev *pdev = mv->pdev;
+	char drv[PCIPASS_NAME_MAX];
+	int err;
+
+	if (pcipass_driver_name(pdev, drv, sizeof(drv)) &&
+	    !strcmp(drv, PCIPASS_VFIO))
+		return 0;
+
+	err = pcipass_write_driver_override(pdev, PCIPASS_VFIO);
+	if (err) {
+		PCIPASS_ERR_MSG_FMT(extack, "%s: cannot set driver_override",
+				    pci_name(pdev));
+		return err;
+	}
+	pcipass_gen_bump();
+	if (mv->prev[0])
+		device_release_driver(&pdev->dev);
+	err = device_attach(&pdev->dev);
+	if (err == 1 && pcipass_driver_name(pdev, drv, sizeof(drv)) &&
+	    !strcmp(drv, PCIPASS_VFIO))
+		return 0;
+
+	PCIPASS_ERR_MSG_FMT(extack, "%s: vfio-pci did not bind (%d)%s%s",
+			    pci_name(pdev), err,
+			    mv->prev[0] ? ", back on " : "", mv->prev);
+	return err < 0 ? err : -ENODEV;
+}
+
+/**
+ * pcipass_claim_devs() - claim functions for vfio-pci, all or nothing
+ * @named: the functions asked for
+ * @n: number of entries in @named
+ * @flags: PCIPASS_CLAIM_FLAGS_*
+ * @origin: PCIPASS_CLAIM_ORIGIN_POLICY or _RUNTIME
+ * @done: filled with the functions this changed; release with
+ *	pcipass_devs_release()
+ * @extack: where to say what went wrong, or NULL
+ *
+ * Every function in the set (see pcipass_expand()) gets driver_override
+ * vfio-pci, is unbound from its driver and bound to vfio-pci. When one
+ * does not bind, every function is put back as it was.
+ *
+ * Return: 0 or a negative errno; -EBUSY when the host uses a function.
+ */
+int pcipass_claim_devs(struct pci_dev **named, unsigned int n, u32 flags,
+		       u8 origin, struct pcipass_devs *done,
+		       struct netlink_ext_ack *extack)
+{
+	char why[PCIPASS_EXTACK_WHY], over[PCIPASS_NAME_MAX];
+	struct pcipass_devs set;
+	struct pcipass_move *mv;
+	unsigned int i, moved;
+	int err;
+
+	done->dev = NULL;
+	done->n = 0;
+	/* Before any lock: modprobe may bind vfio-pci to overridden devices. */
+	if (!driver_find(PCIPASS_VFIO, &pci_bus_type))
+		request_module(PCIPASS_VFIO);
+
+	mutex_lock(&pcipass_claim_mutex);
+	err = pcipass_expand(named, n, flags, &set);
+	if (err)
+		goto out_unlock;
+	mv = kcalloc(set.n ?: 1, sizeof(*mv), GFP_KERNEL);
+	done->dev = kcalloc(set.n ?: 1, sizeof(*done->dev), GFP_KERNEL);
+	if (!mv || !done->dev) {
+		err = -ENOMEM;
+		goto out_free;
+	}
+
+	for (i = 0; i < set.n; i++) {
+		struct pci_dev *pdev = set.dev[i];
+
+		mv[i].pdev = pdev;
+		pcipass_driver_name(pdev, mv[i].prev, sizeof(mv[i].prev));
+		mv[i].had_override = pcipass_read_driver_override(pdev, over,
+								  sizeof(over));
+		mutex_lock(&pcipass_state_lock);
+		mv[i].recorded = pcipass_claim_find(pdev);
+		mutex_unlock(&pcipass_state_lock);
+		if (mv[i].had_override && strcmp(over, PCIPASS_VFIO)) {
+			PCIPASS_ERR_MSG_FMT(extack,
+					    "%s has driver_override %s; clear it first",
+					    pci_name(pdev), over);
+			err = -EBUSY;
+			goto out_free;
+		}
+		if (!strcmp(mv[i].prev, PCIPASS_VFIO))
+			continue;
+		if (pcipass_dev_in_use(pdev, why, sizeof(why))) {
+			if (!(flags & PCIPASS_CLAIM_FLAGS_FORCE)) {
+				PCIPASS_ERR_MSG_FMT(extack, "%s (%s): %s",
+						    pci_name(pdev),
+						    mv[i].prev[0] ? mv[i].prev :
+						    "no driver", why);
+				err = -EBUSY;
+				goto out_free;
+			}
+			pci_warn(pdev, "pcipass: claimed by force although %s\n",
+				 why);
+		}
+	}
+
+	for (moved = 0; moved < set.n; moved++) {
+		err = pcipass_move_one(&mv[moved], extack);
+		if (err) {
+			/* This one, then every one before it. */
+			for (i = moved + 1; i-- > 0;)
+				pcipass_undo(&mv[i]);
+			goto out_free;
+		}
+	}
+
+	for (i = 0; i < set.n; i++) {
+		if (mv[i].recorded)
+			continue;
+		err = pcipass_claim_record(mv[i].pdev, origin, mv[i].prev);
+		if (err) {
+			/* Out of memory: keep going, the device is claimed. */
+			pci_warn(mv[i].pdev, "pcipass: claim not recorded\n");
+			continue;
+		}
+		pcipass_nl_event(PCIPASS_EVENT_TYPE_CLAIM, mv[i].pdev,
+				 PCIPASS_VFIO);
+		done->dev[done->n++] = pci_dev_get(mv[i].pdev);
+	}
+	err = 0;
+
+out_free:
+	kfree(mv);
+	pcipass_devs_release(&set);
+out_unlock:
+	mutex_unlock(&pcipass_claim_mutex);
+	if (err)
+		pcipass_devs_release(done);
+	return err;
+}
+
+/* Under pcipass_claim_mutex. */
+static void pcipass_release_one(struct pci_dev *pdev, const char *prev)
+{
+	char drv[PCIPASS_NAME_MAX], over[PCIPASS_NAME_MAX];
+
+	if (pcipass_read_driver_override(pdev, over, sizeof(over)) &&
+	    !strcmp(over, PCIPASS_VFIO))
+		pcipass_write_driver_override(pdev, "");
+	pcipass_claim_forget(pdev);
+	pcipass_gen_bump();
+	if (pcipass_driver_name(pdev, drv, sizeof(drv))) {
+		if (strcmp(drv, PCIPASS_VFIO))
+			goto out;
+		device_release_driver(&pdev->dev);
+	}
+	pcipass_rebind(pdev, prev);
+out:
+	pcipass_nl_event(PCIPASS_EVENT_TYPE_RELEASE, pdev, PCIPASS_VFIO);
+}
+
+/**
+ * pcipass_release_devs() - give functions pcipass claimed back to the host
+ * @named: the functions asked for
+ * @n: number of entries in @named
+ * @flags: PCIPASS_CLAIM_FLAGS_*
+ * @done: filled with the functions this changed
+ * @extack: where to say what went wrong, or NULL
+ *
+ * Return: 0, -EINVAL if a named function is not claimed by pcipass, or
+ * -EBUSY if a VFIO user (a running guest) holds a group.
+ */
+int pcipass_release_devs(struct pci_dev **named, unsigned int n, u32 flags,
+			 struct pcipass_devs *done,
+			 struct netlink_ext_ack *extack)
+{
+	char prev[PCIPASS_NAME_MAX];
+	struct iommu_group *group;
+	struct pcipass_devs set;
+	struct pcipass_claim *c;
+	unsigned int i;
+	bool busy;
+	int err;
+
+	done->dev = NULL;
+	done->n = 0;
+	mutex_lock(&pcipass_claim_mutex);
+	for (i = 0; i < n; i++) {
+		mutex_lock(&pcipass_state_lock);
+		c = pcipass_claim_find(named[i]);
+		mutex_unlock(&pcipass_state_lock);
+		if (!c) {
+			PCIPASS_ERR_MSG_FMT(extack, "%s is not claimed by pcipass",
+					    pci_name(named[i]));
+			err = -EINVAL;
+			goto out_unlock;
+		}
+	}
+	err = pcipass_expand(named, n, flags, &set);
+	if (err)
+		goto out_unlock;
+	done->dev = kcalloc(set.n ?: 1, sizeof(*done->dev), GFP_KERNEL);
+	if (!done->dev) {
+		err = -ENOMEM;
+		goto out_set;
+	}
+
+	/* Unbinding vfio-pci under a running guest blocks until it exits. */
+	for (i = 0; i < set.n; i++) {
+		group = iommu_group_get(&set.dev[i]->dev);
+		if (!group)
+			continue;
+		busy = iommu_group_dma_owner_claimed(group);
+		if (busy)
+			PCIPASS_ERR_MSG_FMT(extack,
+					    "%s: IOMMU group %d is in use by a VFIO user",
+					    pci_name(set.dev[i]),
+					    iommu_group_id(group));
+		iommu_group_put(group);
+		if (busy) {
+			err = -EBUSY;
+			goto out_set;
+		}
+	}
+
+	for (i = 0; i < set.n; i++) {
+		mutex_lock(&pcipass_state_lock);
+		c = pcipass_claim_find(set.dev[i]);
+		if (c)
+			strscpy(prev, c->prev, sizeof(prev));
+		mutex_unlock(&pcipass_state_lock);
+		if (!c)
+			continue;
+		pcipass_release_one(set.dev[i], prev);
+		done->dev[done->n++] = pci_dev_get(set.dev[i]);
+	}
+
+out_set:
+	pcipass_devs_release(&set);
+out_unlock:
+	mutex_unlock(&pcipass_claim_mutex);
+	if (err)
+		pcipass_devs_release(done);
+	return err;
+}
+
+/*
+ * Bring the claims in line with the policy: claim what it takes that is
+ * not claimed yet (moving it off its driver), release what it claimed
+ * and no longer takes.
+ */
+static void pcipass_policy_apply(void)
+{
+	struct netlink_ext_ack extack = {};
+	struct pcipass_devs devs, done;
+	struct pcipass_claim *c;
+	struct pci_dev *pdev;
+	unsigned int i;
+	bool take, ours;
+
+	if (pcipass_devs_collect(&devs))
+		return;
+	for (i = 0; i < devs.n; i++) {
+		pdev = devs.dev[i];
+		if (pci_is_bridge(pdev))
+			continue;
+		take = pcipass_policy_takes_group(pdev);
+		mutex_lock(&pcipass_state_lock);
+		c = pcipass_claim_find(pdev);
+		ours = c && c->origin == PCIPASS_CLAIM_ORIGIN_POLICY;
+		mutex_unlock(&pcipass_state_lock);
+
+		if (take && !c) {
+			if (!pcipass_claim_devs(&pdev, 1, 0,
+						PCIPASS_CLAIM_ORIGIN_POLICY,
+						&done, &extack))
+				pcipass_devs_release(&done);
+			else
+				pci_warn(pdev, "pcipass: claim= takes it, not claimed: %s\n",
+					 extack._msg ?: "error");
+		} else if (!take && ours) {
+			if (!pcipass_release_devs(&pdev, 1,
+						  PCIPASS_CLAIM_FLAGS_FUNCTION_ONLY,
+						  &done, NULL))
+				pcipass_devs_release(&done);
+		}
+	}
+	pcipass_devs_release(&devs);
+}
+
+static int pcipass_claim_param_set(const char *val,
+				   const struct kernel_param *kp)
+{
+	struct pcipass_policy_error perr;
+	struct pcipass_policy *policy;
+	size_t len = strlen(val);
+	char *text;
+	int err;
+
+	/* "echo" adds a newline. */
+	while (len && isspace(val[len - 1]))
+		len--;
+	policy = kzalloc(sizeof(*policy), GFP_KERNEL);
+	text = kstrndup(val, len, GFP_KERNEL);
+	if (!policy || !text) {
+		err = -ENOMEM;
+		goto err_free;
+	}
+	err = pcipass_policy_parse(policy, val, len, &perr);
+	if (err) {
+		pr_err("pcipass: claim: entry %u \"%.*s\": %s\n", perr.index,
+		       (int)perr.token_len, perr.token, perr.reason);
+		goto err_free;
+	}
+
+	mutex_lock(&pcipass_state_lock);
+	swap(pcipass_policy, policy);
+	swap(pcipass_policy_text, text);
+	mutex_unlock(&pcipass_state_lock);
+	kfree(policy);
+	kfree(text);
+
+	if (READ_ONCE(pcipass_live))
+		pcipass_policy_apply();
+	return 0;
+
+err_free:
+	kfree(policy);
+	kfree(text);
+	return err;
+}
+
+static int pcipass_claim_param_get(char *buffer, const struct kernel_param *kp)
+{
+	int len;
+
+	mutex_lock(&pcipass_state_lock);
+	len = scnprintf(buffer, PAGE_SIZE, "%s\n",
+			pcipass_policy_text ?: "");
+	mutex_unlock(&pcipass_state_lock);
+	return len;
+}
+
+static const struct kernel_param_ops pcipass_claim_param_ops = {
+	.set = pcipass_claim_param_set,
+	.get = pcipass_claim_param_get,
+};
+
+module_param_cb(claim, &pcipass_claim_param_ops, NULL, 0644);
+MODULE_PARM_DESC(claim,
+		 "Functions to hold for vfio-pci from the moment they appear: comma-separated [!]slot ([[[domain]:]bus:]slot[.func], * allowed), [!]vendor:device or [!]class=0xCCSS[PP][/mask]");
+
+/**
+ * pcipass_claim_init() - start claiming
+ *
+ * Registers the bus notifier, then applies the claim= policy given at load
+ * to the functions that exist already.
+ *
+ * Return: 0 or a negative errno.
+ */
+int pcipass_claim_init(void)
+{
+	int err;
+
+	err = bus_register_notifier(&pci_bus_type, &pcipass_bus_nb);
+	if (err)
+		return err;
+	WRITE_ONCE(pcipass_live, true);
+	if (pcipass_policy && pcipass_policy->n)
+		pcipass_policy_apply();
+	return 0;
+}
+
+/**
+ * pcipass_claim_exit() - stop claiming
+ *
+ * Clears the driver_override pcipass set on every function it claimed, so
+ * the next probe follows the ordinary rules, but unbinds nothing: a
+ * function on vfio-pci may be in a running guest.
+ */
+void pcipass_claim_exit(void)
+{
+	char over[PCIPASS_NAME_MAX];
+	struct pcipass_claim *c, *tmp;
+	LIST_HEAD(claims);
+
+	bus_unregister_notifier(&pci_bus_type, &pcipass_bus_nb);
+	mutex_lock(&pcipass_claim_mutex);
+	mutex_lock(&pcipass_state_lock);
+	list_splice_init(&pcipass_claims, &claims);
+	mutex_unlock(&pcipass_state_lock);
+	list_for_each_entry_safe(c, tmp, &claims, node) {
+		if (pcipass_read_driver_override(c->pdev, over, sizeof(over)) &&
+		    !strcmp(over, PCIPASS_VFIO))
+			pcipass_write_driver_override(c->pdev, "");
+		pcipass_claim_free(c);
+	}
+	mutex_unlock(&pcipass_claim_mutex);
+	kfree(pcipass_policy);
+	kfree(pcipass_policy_text);
+}
