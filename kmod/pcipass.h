@@ -91,6 +91,7 @@ int pcipass_release_devs(struct pci_dev **named, unsigned int n, u32 flags,
 			 struct pcipass_devs *done,
 			 struct netlink_ext_ack *extack);
 int pcipass_claim_init(void);
+void pcipass_claim_stop(void);
 void pcipass_claim_exit(void);
 
 #endif /* _PCIPASS_H */

@@ -59,7 +59,10 @@ static DEFINE_MUTEX(pcipass_state_lock);
 static LIST_HEAD(pcipass_claims);
 static struct pcipass_policy *pcipass_policy;
 static char *pcipass_policy_text;
-/* Set once init is done: before that, a policy write is only stored. */
+/*
+ * Set once init is done (before, a policy write is only stored), cleared
+ * under pcipass_claim_mutex when unloading starts.
+ */
 static bool pcipass_live;
 
 /* Under pcipass_state_lock. */
@@ -544,6 +547,10 @@ int pcipass_claim_devs(struct pci_dev **named, unsigned int n, u32 flags,
 		request_module(PCIPASS_VFIO);
 
 	mutex_lock(&pcipass_claim_mutex);
+	if (!pcipass_live) {
+		err = -ENODEV;
+		goto out_unlock;
+	}
 	err = pcipass_expand(named, n, flags, &set);
 	if (err)
 		goto out_unlock;
@@ -668,6 +675,10 @@ int pcipass_release_devs(struct pci_dev **named, unsigned int n, u32 flags,
 	done->dev = NULL;
 	done->n = 0;
 	mutex_lock(&pcipass_claim_mutex);
+	if (!pcipass_live) {
+		err = -ENODEV;
+		goto out_unlock;
+	}
 	for (i = 0; i < n; i++) {
 		mutex_lock(&pcipass_state_lock);
 		c = pcipass_claim_find(named[i]);
@@ -855,7 +866,21 @@ int pcipass_claim_init(void)
 }
 
 /**
- * pcipass_claim_exit() - stop claiming
+ * pcipass_claim_stop() - refuse new claims and stop watching the bus
+ *
+ * Waits for a claim or release in progress. After this, nothing of ours
+ * sends events, so the netlink family can go.
+ */
+void pcipass_claim_stop(void)
+{
+	mutex_lock(&pcipass_claim_mutex);
+	WRITE_ONCE(pcipass_live, false);
+	mutex_unlock(&pcipass_claim_mutex);
+	bus_unregister_notifier(&pci_bus_type, &pcipass_bus_nb);
+}
+
+/**
+ * pcipass_claim_exit() - forget every claim
  *
  * Clears the driver_override pcipass set on every function it claimed, so
  * the next probe follows the ordinary rules, but unbinds nothing: a
@@ -867,7 +892,6 @@ void pcipass_claim_exit(void)
 	struct pcipass_claim *c, *tmp;
 	LIST_HEAD(claims);
 
-	bus_unregister_notifier(&pci_bus_type, &pcipass_bus_nb);
 	mutex_lock(&pcipass_claim_mutex);
 	mutex_lock(&pcipass_state_lock);
 	list_splice_init(&pcipass_claims, &claims);

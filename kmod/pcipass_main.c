@@ -33,8 +33,9 @@ err_nl:
 
 static void __exit pcipass_exit(void)
 {
-	pcipass_claim_exit();
+	pcipass_claim_stop();
 	pcipass_nl_exit();
+	pcipass_claim_exit();
 }
 
 module_init(pcipass_init);
