@@ -10,13 +10,15 @@ include tools/tools.mk
 
 PCIPASS_UNIT_DIR := $(BUILD)/tests/unit
 
-$(PCIPASS_UNIT_DIR)/test-filter: tests/unit/test-filter.c \
+# The parsers shared with the kernel module, built from the same source.
+$(PCIPASS_UNIT_DIR)/test-filter $(PCIPASS_UNIT_DIR)/test-policy: \
+		$(PCIPASS_UNIT_DIR)/test-%: tests/unit/test-%.c \
 		kmod/pcipass_filter.c kmod/pcipass_filter.h \
 		$(PCIPASS_FLAGS_STAMP)
 	@mkdir -p $(@D)
 	$(CC) $(PCIPASS_CPPFLAGS) $(CPPFLAGS) $(CFLAGS) $(PCIPASS_WFLAGS) \
 		$(PCIPASS_SANFLAGS) $(LDFLAGS) -o $@ \
-		tests/unit/test-filter.c kmod/pcipass_filter.c
+		$< kmod/pcipass_filter.c
 
 # Against the shared library, found through the rpath.
 $(PCIPASS_UNIT_DIR)/test-lib: tests/unit/test-lib.c \
@@ -28,6 +30,7 @@ $(PCIPASS_UNIT_DIR)/test-lib: tests/unit/test-lib.c \
 		-L$(BUILD)/lib -lpcipass -Wl,-rpath,'$$ORIGIN/../../lib'
 
 PCIPASS_UNIT_TESTS := $(PCIPASS_UNIT_DIR)/test-filter \
+		      $(PCIPASS_UNIT_DIR)/test-policy \
 		      $(PCIPASS_UNIT_DIR)/test-lib
 
 # Make sanitizer findings fail the tests (SANITIZE=1).
