@@ -26,6 +26,7 @@
 #include <linux/pci.h>
 #include <linux/slab.h>
 #include <linux/vgaarb.h>
+#include <linux/workqueue.h>
 #include <uapi/linux/pcipass.h>
 
 #include "compat.h"
@@ -64,6 +65,24 @@ static char *pcipass_policy_text;
  * under pcipass_claim_mutex when unloading starts.
  */
 static bool pcipass_live;
+
+/*
+ * Load vfio-pci if it is not there yet. Once registered, it binds every
+ * function whose driver_override names it.
+ */
+static void pcipass_vfio_load(void)
+{
+	if (!driver_find(PCIPASS_VFIO, &pci_bus_type))
+		request_module(PCIPASS_VFIO);
+}
+
+/* From the bus notifier, where waiting on modprobe could deadlock. */
+static void pcipass_vfio_load_work_fn(struct work_struct *work)
+{
+	pcipass_vfio_load();
+}
+
+static DECLARE_WORK(pcipass_vfio_load_work, pcipass_vfio_load_work_fn);
 
 /* Under pcipass_state_lock. */
 static struct pcipass_claim *pcipass_claim_find(struct pci_dev *pdev)
@@ -261,6 +280,8 @@ static void pcipass_device_added(struct pci_dev *pdev)
 	}
 	pcipass_gen_bump();
 	pcipass_nl_event(PCIPASS_EVENT_TYPE_CLAIM, pdev, PCIPASS_VFIO);
+	if (!driver_find(PCIPASS_VFIO, &pci_bus_type))
+		schedule_work(&pcipass_vfio_load_work);
 }
 
 static int pcipass_bus_notify(struct notifier_block *nb, unsigned long action,
@@ -543,8 +564,7 @@ int pcipass_claim_devs(struct pci_dev **named, unsigned int n, u32 flags,
 	done->dev = NULL;
 	done->n = 0;
 	/* Before any lock: modprobe may bind vfio-pci to overridden devices. */
-	if (!driver_find(PCIPASS_VFIO, &pci_bus_type))
-		request_module(PCIPASS_VFIO);
+	pcipass_vfio_load();
 
 	mutex_lock(&pcipass_claim_mutex);
 	if (!pcipass_live) {
@@ -750,8 +770,13 @@ static void pcipass_policy_apply(void)
 	struct pcipass_claim *c;
 	struct pci_dev *pdev;
 	unsigned int i;
-	bool take, ours;
+	bool take, ours, any;
 
+	mutex_lock(&pcipass_state_lock);
+	any = pcipass_policy && pcipass_policy->n;
+	mutex_unlock(&pcipass_state_lock);
+	if (any)
+		pcipass_vfio_load();
 	if (pcipass_devs_collect(&devs))
 		return;
 	for (i = 0; i < devs.n; i++) {
@@ -877,6 +902,7 @@ void pcipass_claim_stop(void)
 	WRITE_ONCE(pcipass_live, false);
 	mutex_unlock(&pcipass_claim_mutex);
 	bus_unregister_notifier(&pci_bus_type, &pcipass_bus_nb);
+	cancel_work_sync(&pcipass_vfio_load_work);
 }
 
 /**
