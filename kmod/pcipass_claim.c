@@ -158,19 +158,32 @@ static bool pcipass_policy_takes(struct pci_dev *pdev)
 	return pcipass_policy_match(pcipass_policy, &d);
 }
 
+/* Under pcipass_state_lock. */
+static bool pcipass_policy_leaves(struct pci_dev *pdev)
+{
+	struct pcipass_policy_dev d;
+
+	if (!pcipass_policy)
+		return false;
+	pcipass_policy_dev(pdev, &d);
+	return pcipass_policy_excludes(pcipass_policy, &d);
+}
+
 /*
  * The policy takes a function, or an endpoint of its IOMMU group: a
  * partial group cannot be assigned, so the whole group goes.
  */
 static bool pcipass_policy_takes_group(struct pci_dev *pdev)
 {
+	struct pci_dev *m, *taken = NULL, *left = NULL;
 	struct pcipass_devs members;
 	struct iommu_group *group;
-	bool take = false;
 	unsigned int i;
 
 	group = iommu_group_get(&pdev->dev);
 	if (!group || pcipass_group_members(group, &members)) {
+		bool take;
+
 		iommu_group_put(group);
 		mutex_lock(&pcipass_state_lock);
 		take = pcipass_policy_takes(pdev);
@@ -179,12 +192,21 @@ static bool pcipass_policy_takes_group(struct pci_dev *pdev)
 	}
 	iommu_group_put(group);
 	mutex_lock(&pcipass_state_lock);
-	for (i = 0; i < members.n && !take; i++)
-		take = !pci_is_bridge(members.dev[i]) &&
-		       pcipass_policy_takes(members.dev[i]);
+	for (i = 0; i < members.n; i++) {
+		m = members.dev[i];
+		if (pci_is_bridge(m))
+			continue;
+		if (!taken && pcipass_policy_takes(m))
+			taken = m;
+		if (!left && pcipass_policy_leaves(m))
+			left = m;
+	}
 	mutex_unlock(&pcipass_state_lock);
+	if (taken && left && pdev == taken)
+		pci_warn(pdev, "pcipass: claim= takes it but excludes %s of its IOMMU group; a partial group cannot be assigned, so neither is claimed\n",
+			 pci_name(left));
 	pcipass_devs_release(&members);
-	return take;
+	return taken && !left;
 }
 
 /* Runs under the group mutex: pcipass_state_lock nests inside it. */
@@ -210,15 +232,16 @@ static int pcipass_member_policy_claimed(struct device *dev, void *data)
 static bool pcipass_policy_takes_new(struct pci_dev *pdev)
 {
 	struct iommu_group *group;
-	bool take;
+	bool take, leave;
 
 	if (pci_is_bridge(pdev))
 		return false;
 	mutex_lock(&pcipass_state_lock);
 	take = pcipass_policy_takes(pdev);
+	leave = pcipass_policy_leaves(pdev);
 	mutex_unlock(&pcipass_state_lock);
-	if (take)
-		return true;
+	if (take || leave)
+		return take;
 	group = iommu_group_get(&pdev->dev);
 	if (!group)
 		return false;
@@ -669,6 +692,34 @@ out:
 	pcipass_nl_event(PCIPASS_EVENT_TYPE_RELEASE, pdev, PCIPASS_VFIO);
 }
 
+/*
+ * Has a VFIO user (a guest) taken the group's DMA ownership? The IOMMU
+ * core counts kernel drivers as owners too, but the two exclude each
+ * other: while a member is bound to a driver that uses the kernel's DMA
+ * API, no user can own the group.
+ */
+static bool pcipass_group_user_owned(struct iommu_group *group)
+{
+	struct pcipass_devs members;
+	struct device_driver *drv;
+	bool user = true;
+	unsigned int i;
+
+	if (!iommu_group_dma_owner_claimed(group))
+		return false;
+	if (pcipass_group_members(group, &members))
+		return true;
+	rcu_read_lock();	/* see pcipass_driver_name() */
+	for (i = 0; i < members.n && user; i++) {
+		drv = READ_ONCE(members.dev[i]->dev.driver);
+		if (drv && !to_pci_driver(drv)->driver_managed_dma)
+			user = false;
+	}
+	rcu_read_unlock();
+	pcipass_devs_release(&members);
+	return user;
+}
+
 /**
  * pcipass_release_devs() - give functions pcipass claimed back to the host
  * @named: the functions asked for
@@ -724,7 +775,7 @@ int pcipass_release_devs(struct pci_dev **named, unsigned int n, u32 flags,
 		group = iommu_group_get(&set.dev[i]->dev);
 		if (!group)
 			continue;
-		busy = iommu_group_dma_owner_claimed(group);
+		busy = pcipass_group_user_owned(group);
 		if (busy)
 			PCIPASS_ERR_MSG_FMT(extack,
 					    "%s: IOMMU group %d is in use by a VFIO user",
@@ -798,9 +849,7 @@ static void pcipass_policy_apply(void)
 				pci_warn(pdev, "pcipass: claim= takes it, not claimed: %s\n",
 					 extack._msg ?: "error");
 		} else if (!take && ours) {
-			if (!pcipass_release_devs(&pdev, 1,
-						  PCIPASS_CLAIM_FLAGS_FUNCTION_ONLY,
-						  &done, NULL))
+			if (!pcipass_release_devs(&pdev, 1, 0, &done, NULL))
 				pcipass_devs_release(&done);
 		}
 	}

@@ -437,3 +437,21 @@ bool pcipass_policy_match(const struct pcipass_policy *p,
 	}
 	return match;
 }
+
+/**
+ * pcipass_policy_excludes() - does an entry with '!' match a PCI function
+ * @p: the policy
+ * @d: the function
+ *
+ * Return: true if the policy explicitly leaves @d alone.
+ */
+bool pcipass_policy_excludes(const struct pcipass_policy *p,
+			     const struct pcipass_policy_dev *d)
+{
+	unsigned int i;
+
+	for (i = 0; i < p->n; i++)
+		if (p->entry[i].exclude && entry_match(&p->entry[i], d))
+			return true;
+	return false;
+}

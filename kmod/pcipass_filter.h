@@ -127,4 +127,7 @@ int pcipass_policy_parse(struct pcipass_policy *p, const char *s, size_t len,
 bool pcipass_policy_match(const struct pcipass_policy *p,
 			  const struct pcipass_policy_dev *d);
 
+bool pcipass_policy_excludes(const struct pcipass_policy *p,
+			     const struct pcipass_policy_dev *d);
+
 #endif /* _PCIPASS_FILTER_H */
