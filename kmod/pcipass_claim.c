@@ -463,7 +463,7 @@ static int pcipass_expand(struct pci_dev **named, unsigned int n, u32 flags,
 
 			for (k = 0; k < set->n && set->dev[k] != m; k++)
 				;
-			if (k < set->n || (pci_is_bridge(m) && m != named[i])) {
+			if (k < set->n || pci_is_bridge(m)) {
 				pci_dev_put(m);
 				continue;
 			}
@@ -593,6 +593,16 @@ int pcipass_claim_devs(struct pci_dev **named, unsigned int n, u32 flags,
 	if (!pcipass_live) {
 		err = -ENODEV;
 		goto out_unlock;
+	}
+	for (i = 0; i < n; i++) {
+		/* vfio-pci takes endpoints only; a port stays with the host. */
+		if (pci_is_bridge(named[i])) {
+			PCIPASS_ERR_MSG_FMT(extack,
+					    "%s is a bridge; bridges stay with the host",
+					    pci_name(named[i]));
+			err = -EINVAL;
+			goto out_unlock;
+		}
 	}
 	err = pcipass_expand(named, n, flags, &set);
 	if (err)
