@@ -87,6 +87,10 @@ struct pcipass_dev {
 
 	bool has_generation;
 	uint32_t generation;
+
+	bool has_claim_origin;
+	uint8_t claim_origin;
+	char *prev_driver;
 };
 
 struct pcipass_group {

@@ -42,6 +42,8 @@ static struct nla_policy dev_policy[PCIPASS_A_DEV_MAX + 1] = {
 	[PCIPASS_A_DEV_ACS_PATH_ISOLATED] = { .type = NLA_U8 },
 	[PCIPASS_A_DEV_MULTIFUNCTION]	  = { .type = NLA_U8 },
 	[PCIPASS_A_DEV_GENERATION]	  = { .type = NLA_U32 },
+	[PCIPASS_A_DEV_CLAIM_ORIGIN]	  = { .type = NLA_U8 },
+	[PCIPASS_A_DEV_PREV_DRIVER]	  = { .type = NLA_STRING },
 };
 
 static struct nla_policy group_policy[PCIPASS_A_GROUP_MAX + 1] = {
@@ -85,6 +87,8 @@ void pcipass_dev_release(struct pcipass_dev *dev)
 	free(dev->driver_override);
 	free(dev->upstream);
 	free(dev->physfn);
+	free(dev->prev_driver);
+	dev->prev_driver = NULL;
 	dev->driver = NULL;
 	dev->driver_override = NULL;
 	dev->upstream = NULL;
@@ -175,11 +179,16 @@ int pcipass_dev_parse(struct pcipass_ctx *ctx, struct nl_msg *msg,
 		dev->has_generation = true;
 		dev->generation = nla_get_u32(tb[PCIPASS_A_DEV_GENERATION]);
 	}
+	if (tb[PCIPASS_A_DEV_CLAIM_ORIGIN]) {
+		dev->has_claim_origin = true;
+		dev->claim_origin = nla_get_u8(tb[PCIPASS_A_DEV_CLAIM_ORIGIN]);
+	}
 
 	if (dup_str(tb[PCIPASS_A_DEV_DRIVER], &dev->driver) ||
 	    dup_str(tb[PCIPASS_A_DEV_DRIVER_OVERRIDE], &dev->driver_override) ||
 	    dup_str(tb[PCIPASS_A_DEV_UPSTREAM], &dev->upstream) ||
-	    dup_str(tb[PCIPASS_A_DEV_PHYSFN], &dev->physfn)) {
+	    dup_str(tb[PCIPASS_A_DEV_PHYSFN], &dev->physfn) ||
+	    dup_str(tb[PCIPASS_A_DEV_PREV_DRIVER], &dev->prev_driver)) {
 		pcipass_dev_release(dev);
 		return -ENOMEM;
 	}
@@ -402,8 +411,12 @@ static int snapshot_link(struct pcipass_snapshot *snap, struct dump_state *st)
 	struct pcipass_ctx *ctx = snap->ctx;
 	size_t i, j;
 
-	qsort(snap->devs, snap->n_devs, sizeof(*snap->devs), cmp_dev);
-	qsort(snap->groups, snap->n_groups, sizeof(*snap->groups), cmp_group);
+	/* No groups with the IOMMU off: qsort() must not see NULL. */
+	if (snap->n_devs)
+		qsort(snap->devs, snap->n_devs, sizeof(*snap->devs), cmp_dev);
+	if (snap->n_groups)
+		qsort(snap->groups, snap->n_groups, sizeof(*snap->groups),
+		      cmp_group);
 
 	for (i = 0; i < snap->n_devs; i++) {
 		snap->devs[i].snap = snap;
@@ -969,4 +982,34 @@ PCIPASS_EXPORT uint32_t
 pcipass_dev_get_generation(const struct pcipass_dev *dev)
 {
 	return dev ? dev->generation : 0;
+}
+
+PCIPASS_EXPORT bool pcipass_dev_has_claim_origin(const struct pcipass_dev *dev)
+{
+	return dev && dev->has_claim_origin;
+}
+
+PCIPASS_EXPORT int pcipass_dev_get_claim_origin(const struct pcipass_dev *dev)
+{
+	return dev && dev->has_claim_origin ? dev->claim_origin : -1;
+}
+
+PCIPASS_EXPORT const char *pcipass_claim_origin_name(int origin)
+{
+	static const char *const names[] = {
+		[PCIPASS_CLAIM_ORIGIN_NONE] = "none",
+		[PCIPASS_CLAIM_ORIGIN_POLICY] = "policy",
+		[PCIPASS_CLAIM_ORIGIN_RUNTIME] = "runtime",
+		[PCIPASS_CLAIM_ORIGIN_EXTERNAL] = "external",
+	};
+
+	if (origin < 0 || (size_t)origin >= ARRAY_SIZE(names))
+		return NULL;
+	return names[origin];
+}
+
+PCIPASS_EXPORT const char *
+pcipass_dev_get_prev_driver(const struct pcipass_dev *dev)
+{
+	return dev ? dev->prev_driver : NULL;
 }

@@ -39,6 +39,7 @@ suite dkms tests/dkms.sh
 suite unit-filter "$build/tests/unit/test-filter"
 suite unit-policy "$build/tests/unit/test-policy"
 suite unit-lib "$build/tests/unit/test-lib"
+suite unit-why "$build/tests/unit/test-why"
 suite unit-cli tests/unit/test-cli.sh "$build/bin/pcipass"
 suite unit-symbols tests/unit/test-symbols.sh "$build/lib/libpcipass.so.1" \
 	lib/libpcipass.sym
@@ -54,6 +55,24 @@ for k in $kvers; do
 		if [ $rc -ne 0 ]; then
 			printf 'TAP version 13\n1..1\nnot ok 1 lab run %s %s (exit %d)\n' \
 				"$k" "$topo" $rc >"$dir/lab.tap"
+		fi
+	done
+done
+
+# Preflight: "pcipass check" with VT-d turned off on the command line, with
+# no IOMMU at all, and with AMD-Vi, each on a small topology.
+for k in $kvers; do
+	for mode in intel-default:intel_iommu=off none: amd:; do
+		iommu=${mode%%:*} extra=${mode#*:}
+		dir=$res/$k-preflight-$iommu${extra:+-off}
+		mkdir -p "$dir"
+		echo "=== lab $k preflight $iommu $extra"
+		tests/lab/run -k "$k" -t minimal -i "$iommu" ${extra:+-a "$extra"} \
+			-T 600 -o "$dir" -- tests/guest/preflight.sh
+		rc=$?
+		if [ $rc -ne 0 ]; then
+			printf 'TAP version 13\n1..1\nnot ok 1 lab preflight %s %s (exit %d)\n' \
+				"$k" "$mode" $rc >"$dir/lab.tap"
 		fi
 	done
 done

@@ -28,6 +28,9 @@
  *	sriov-num-vfs,
  *	numa-node		numbers
  *	acs-cap, acs-ctrl	4 hex digits
+ *	claim-origin		why it is held for vfio-pci, the spec's enum
+ *				name: "none", "policy", "runtime", "external"
+ *	prev-driver		the driver a release returns it to
  *
  * The text output is for people and may change.
  */
@@ -66,10 +69,15 @@ enum dev_field {
 	F_VENDOR_NAME,
 	F_DEVICE_NAME,
 	F_CLASS_NAME,
+	F_CLAIM_ORIGIN,
+	F_PREV_DRIVER,
 	F_JSON_MAX,
 	/* Text only: not in the JSON object. */
 	F_TEXT_NAME = F_JSON_MAX,
 	F_TEXT_SUBSYSTEM,
+	/* fmt applied to the claim origin, only when claimed. */
+	F_TEXT_CLAIM_MARK,
+	F_TEXT_NEWLINE,
 	F_END,
 };
 
@@ -96,7 +104,9 @@ static const struct dev_text layout_member[] = {
 	{ F_VENDOR, "[%s:" },
 	{ F_DEVICE, "%s] " },
 	{ F_TEXT_NAME, "%s  " },
-	{ F_DRIVER, "%s\n" },
+	{ F_DRIVER, "%s" },
+	{ F_TEXT_CLAIM_MARK, " (claimed: %s)" },
+	{ F_TEXT_NEWLINE, NULL },
 	{ F_END, NULL },
 };
 
@@ -115,6 +125,8 @@ static const struct dev_text layout_details[] = {
 	{ F_GROUP, "\tIOMMU group: %s\n" },
 	{ F_DRIVER, "\tDriver: %s\n" },
 	{ F_DRIVER_OVERRIDE, "\tDriver override: %s\n" },
+	{ F_CLAIM_ORIGIN, "\tClaimed: %s\n" },
+	{ F_PREV_DRIVER, "\tPrevious driver: %s\n" },
 	{ F_PCIE_TYPE, "\tPCIe type: %s\n" },
 	{ F_BRIDGE, "\tBridge: %s\n" },
 	{ F_MULTIFUNCTION, "\tMultifunction: %s\n" },
@@ -312,6 +324,33 @@ static void print_field(struct pp *pp, const struct pcipass_dev *dev,
 		print_value(t, "class-name", fmt, n->has_class && output_is_json() ?
 			    json_object_new_string(n->class_name) : NULL,
 			    n->class_name);
+		break;
+	case F_CLAIM_ORIGIN:
+		if (pcipass_dev_has_claim_origin(dev)) {
+			int origin = pcipass_dev_get_claim_origin(dev);
+			const char *name = pcipass_claim_origin_name(origin);
+
+			if (!name) {
+				snprintf(buf, sizeof(buf), "%d", origin);
+				name = buf;
+			}
+			print_string(t, "claim-origin", fmt, name);
+		}
+		break;
+	case F_PREV_DRIVER:
+		print_opt_string(t, "prev-driver", fmt,
+				 pcipass_dev_get_prev_driver(dev));
+		break;
+	case F_TEXT_CLAIM_MARK:
+		if (fmt && pcipass_dev_get_claim_origin(dev) > 0) {
+			const char *name = pcipass_claim_origin_name(
+				pcipass_dev_get_claim_origin(dev));
+
+			print_text(fmt, name ? name : "?");
+		}
+		break;
+	case F_TEXT_NEWLINE:
+		print_text("\n");
 		break;
 	case F_TEXT_NAME:
 		if (fmt)

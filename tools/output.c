@@ -28,6 +28,15 @@ void output_start(bool json, bool pretty)
 		out.stack[out.depth++] = json_object_new_array();
 }
 
+void output_start_object(bool json, bool pretty)
+{
+	out.json = json;
+	out.pretty = pretty;
+	out.depth = 0;
+	if (json)
+		out.stack[out.depth++] = json_object_new_object();
+}
+
 bool output_is_json(void)
 {
 	return out.json;

@@ -22,6 +22,8 @@ enum output_type {
 
 /* Start output; in JSON mode the top level is an array. */
 void output_start(bool json, bool pretty);
+/* Start output whose JSON top level is one object (a stream of lines). */
+void output_start_object(bool json, bool pretty);
 /* Write the JSON document, free everything. Returns 0 or -errno. */
 int output_end(void);
 bool output_is_json(void);

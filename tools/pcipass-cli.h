@@ -66,4 +66,17 @@ int do_dev(struct pp *pp, int argc, char **argv);
 /* group.c */
 int do_group(struct pp *pp, int argc, char **argv);
 
+/* check.c: exit status 0 all passed, 3 warnings, 1 failures. */
+int do_check(struct pp *pp, int argc, char **argv);
+
+/* why.c */
+int do_why(struct pp *pp, int argc, char **argv);
+
+/* claim.c */
+int do_claim(struct pp *pp, int argc, char **argv);
+int do_release(struct pp *pp, int argc, char **argv);
+
+/* monitor.c */
+int do_monitor(struct pp *pp, int argc, char **argv);
+
 #endif /* PCIPASS_CLI_H */

@@ -4,7 +4,8 @@
  *
  *	pcipass [-j [-p]] [-d] [OBJECT [VERB [ARGS]]]
  *
- * Exit status: 0 on success, 1 on failure, 2 on a usage error.
+ * Exit status: 0 on success, 1 on failure, 2 on a usage error; "check"
+ * also exits 3 when its worst finding is a warning.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -23,11 +24,16 @@ static void usage(FILE *f)
 {
 	fputs("Usage: pcipass [OPTIONS] [OBJECT [VERB [ARGS]]]\n"
 	      "       pcipass help | OBJECT help\n"
-	      "where  OBJECT := { group | dev }\n"
+	      "where  OBJECT := { group | dev | check | why | claim | release | monitor }\n"
 	      "       OPTIONS := { -j[son] [-p[retty]] | -d[etails] | -V[ersion] | -h[elp] }\n"
 	      "\n"
 	      "       pcipass group show [GROUP-ID]\n"
 	      "       pcipass dev show [FILTER]\n"
+	      "       pcipass check [FILTER]       preflight: pass, warn or fail\n"
+	      "       pcipass why BDF [BDF]        why a group is what it is\n"
+	      "       pcipass claim FILTER... [function-only] [force]\n"
+	      "       pcipass release FILTER... [function-only]\n"
+	      "       pcipass monitor\n"
 	      "\n"
 	      "FILTER is a PCI slot, as for lspci -s: [[[domain]:]bus:]slot[.func],\n"
 	      "hexadecimal, where an empty field or * matches anything.\n"
@@ -122,6 +128,11 @@ static int do_default(struct pp *pp, int argc, char **argv)
 static const struct pp_cmd objects[] = {
 	{ "group", do_group },
 	{ "dev", do_dev },
+	{ "check", do_check },
+	{ "why", do_why },
+	{ "claim", do_claim },
+	{ "release", do_release },
+	{ "monitor", do_monitor },
 	{ "help", do_help },
 	{ NULL, NULL },
 };

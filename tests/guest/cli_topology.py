@@ -156,8 +156,11 @@ def main():
               and alone, "three identical NVMe are three groups",
               "nvme %s groups %s" % ([d["bdf"] for d in nvme], ngroups))
 
-        vga = [d for d in devs if d["class"].startswith("0300")]
-        ok, diag = False, "no VGA function"
+        # The GPU, not the host's onboard display: the VGA function of a
+        # multi-function slot.
+        vga = [d for d in devs if d["class"].startswith("0300") and
+               sum(1 for b in by_bdf if b[:-2] == d["bdf"][:-2]) > 1]
+        ok, diag = False, "no multi-function VGA slot"
         if vga:
             slot = vga[0]["bdf"][:-2]
             fns = sorted(b for b in by_bdf if b[:-2] == slot)

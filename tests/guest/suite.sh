@@ -47,6 +47,9 @@ esac
 
 suite "cli-topology" "$top/tests/guest/cli_topology.py"
 suite "pcipass-nl" "$build/selftests/pcipass_nl"
+suite "vfio-user" "$top/tests/selftests/vfio_user.py"
+suite "why-check" "$top/tests/selftests/why_check.py" "$build/bin/pcipass"
+suite "claim" "$top/tests/selftests/claim.sh" "$ko"
 # Last: it unloads and reloads the module twenty times.
 suite "modload" "$top/tests/selftests/modload.sh" "$ko"
 

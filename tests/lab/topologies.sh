@@ -15,6 +15,8 @@
 #   00:01.0        AMD IOMMU 1022:0008, only with -i amd  no group
 #   00:10.0        virtio-9p 1af4:1009 (host root)       own group
 #   00:11.0        virtio-9p 1af4:1009 (OUTDIR)          own group
+#   00:08.0        seed-server: onboard VGA 1234:1111,   own group
+#                  the boot display (boot_vga=1)
 #   00:12.0...     virtio-9p for a checkout below /tmp   own group each
 #   00:1f.0/.2/.3  ICH9 LPC 8086:2918, SATA 8086:2922,   one group
 #                  SMBus 8086:2930
@@ -27,6 +29,7 @@
 # the group numbers follow probe order, match on membership):
 #   00:02.0 00:03.0 00:04.0   root ports rp1-rp3   own group each (1, 2, 3)
 #   01:00.0 02:00.0 03:00.0   NVMe 1b36:0010 x3    own group each (10, 11, 12)
+#                             (03:00.0 has one 64 MiB namespace)
 #   00:05.0                   root port rp4        own group (4)
 #   04:00.0                   VGA 1234:1111        \
 #   04:00.1                   intel-hda 8086:2668   } one group (13)
@@ -55,6 +58,9 @@ _dev() {
 	TOPO_ARGS+=(-device "$1")
 }
 
+# Scratch files a topology needs (disk images) go to $TOPO_WORKDIR, a
+# directory of the run that tests/lab/run removes with it.
+
 # One NVMe controller on one root port: the fast smoke test.
 topo_minimal() {
 	_root_port rp1 0x2 1
@@ -65,11 +71,21 @@ topo_minimal() {
 # the ICH9 chipset, a PCIe-to-PCI bridge with two NICs and a switch without
 # ACS in front of a NIC.
 topo_seed_server() {
-	local i
+	local i disk=
+	# The third NVMe has a 64 MiB namespace, for "in use by the host"
+	# tests (a mounted file system); the other two have none.
+	truncate -s 64M "${TOPO_WORKDIR:?}/nvme2.img"
+	TOPO_ARGS+=(-drive "file=${TOPO_WORKDIR//,/,,}/nvme2.img,if=none,id=nvme2disk,format=raw")
 	for i in 0 1 2; do
+		[ "$i" != 2 ] || disk=,drive=nvme2disk
 		_root_port "rp$((i + 1))" "0x$((i + 2))" "$((i + 1))"
-		_dev "nvme,id=nvme$i,serial=pcipass-nvme$i,bus=rp$((i + 1))"
+		_dev "nvme,id=nvme$i,serial=pcipass-nvme$i,bus=rp$((i + 1))$disk"
 	done
+
+	# The host's own onboard display, as on the seed's 1U server: on the
+	# root bus, so the firmware makes it the boot VGA and the GPU below
+	# is free to give away.
+	_dev VGA,id=host-display,bus=pcie.0,addr=0x8
 
 	# GPU slot: VGA + HDMI-like audio + USB controller, one device.
 	_root_port rp4 0x5 4

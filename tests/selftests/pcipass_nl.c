@@ -111,6 +111,8 @@ static const enum pp_kind dev_kind[PCIPASS_A_DEV_MAX + 1] = {
 	[PCIPASS_A_DEV_ACS_PATH_ISOLATED] = PP_U8,
 	[PCIPASS_A_DEV_MULTIFUNCTION]	= PP_U8,
 	[PCIPASS_A_DEV_GENERATION]	= PP_U32,
+	[PCIPASS_A_DEV_CLAIM_ORIGIN]	= PP_U8,
+	[PCIPASS_A_DEV_PREV_DRIVER]	= PP_STR,
 };
 
 static const char *const dev_attr_name[PCIPASS_A_DEV_MAX + 1] = {
@@ -137,6 +139,8 @@ static const char *const dev_attr_name[PCIPASS_A_DEV_MAX + 1] = {
 	[PCIPASS_A_DEV_ACS_PATH_ISOLATED] = "acs-path-isolated",
 	[PCIPASS_A_DEV_MULTIFUNCTION]	= "multifunction",
 	[PCIPASS_A_DEV_GENERATION]	= "generation",
+	[PCIPASS_A_DEV_CLAIM_ORIGIN]	= "claim-origin",
+	[PCIPASS_A_DEV_PREV_DRIVER]	= "prev-driver",
 };
 
 /* Attributes every dev message must carry. */

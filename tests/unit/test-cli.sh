@@ -98,13 +98,28 @@ expect_fail "extra argument" 2 \
 	'pcipass: unexpected argument "2"; try "pcipass dev help"' \
 	dev show 1 2
 
+expect_fail "claim without a filter" 2 \
+	'pcipass: claim: no FILTER given; try "pcipass claim help"' claim
+expect_fail "release without a filter" 2 \
+	'pcipass: release: no FILTER given; try "pcipass release help"' \
+	release function-only
+expect_fail "claim with a bad filter" 2 \
+	'pcipass: invalid filter "zz": bad character at "zz"' claim 01:00.0 zz
+expect_fail "release takes no force" 2 \
+	'pcipass: invalid filter "force": bad character at "orce"' \
+	release 01:00.0 force
+expect_fail "monitor takes no argument" 2 \
+	'pcipass: unexpected argument "x"; try "pcipass monitor help"' \
+	monitor x
+
 run -V
 [ "$rc" -eq 0 ] && grep -qE '^pcipass [0-9]' "$tmp/out"
 ok $? "-V prints the version"
 run --version
 [ "$rc" -eq 0 ] && grep -qE '^pcipass [0-9]' "$tmp/out"
 ok $? "--version prints the version"
-for args in "help" "-h" "dev help" "group help" "d h" "g he"; do
+for args in "help" "-h" "dev help" "group help" "d h" "g he" \
+	    "claim help" "release help" "monitor help"; do
 	# shellcheck disable=SC2086
 	run $args
 	[ "$rc" -eq 0 ] && grep -q '^Usage: pcipass' "$tmp/out" &&

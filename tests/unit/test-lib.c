@@ -10,6 +10,7 @@
 #include <string.h>
 #include <syslog.h>
 
+#include <linux/pcipass.h>
 #include <pcipass/libpcipass.h>
 
 static int n;
@@ -92,6 +93,48 @@ static void test_no_module(void)
 	pcipass_unref(ctx);
 }
 
+static void test_claim_no_module(void)
+{
+	const char *bdfs[] = { "0000:01:00.0", "0000:02:00.0" };
+	struct pcipass_monitor *mon = NULL;
+	struct pcipass_snapshot *snap;
+	struct pcipass_ctx *ctx;
+	char **done = (char **)bdfs;
+	int err;
+
+	pcipass_new(&ctx);
+	ok(pcipass_claim(ctx, bdfs, 0, 0, &done) == -EINVAL && !done,
+	   "claim of nothing: -EINVAL, done cleared");
+	ok(pcipass_claim(NULL, bdfs, 1, 0, NULL) == -EINVAL, "claim(NULL ctx)");
+	ok(pcipass_release(ctx, NULL, 1, 0, NULL) == -EINVAL,
+	   "release(NULL bdfs)");
+	ok(pcipass_claim(ctx, (const char *[]){ "0000:0000:0000:00.0" }, 1, 0,
+			 NULL) == -EINVAL, "claim of an overlong name: -EINVAL");
+	ok(pcipass_monitor_new(ctx, NULL) == -EINVAL, "monitor_new(NULL)");
+	ok(pcipass_monitor_get_fd(NULL) == -1, "monitor_get_fd(NULL)");
+	ok(pcipass_monitor_dispatch(NULL, NULL, NULL) == -EINVAL,
+	   "monitor_dispatch(NULL)");
+	ok(pcipass_monitor_unref(NULL) == NULL, "monitor_unref(NULL)");
+
+	if (pcipass_snapshot_new(ctx, &snap) == 0) {
+		pcipass_snapshot_unref(snap);
+		skip("claim without the module", "pcipass module loaded");
+		skip("release without the module", "pcipass module loaded");
+		skip("monitor without the module", "pcipass module loaded");
+		pcipass_unref(ctx);
+		return;
+	}
+	err = pcipass_claim(ctx, bdfs, 2, PCIPASS_CLAIM_FLAGS_FORCE, &done);
+	ok(err == -ENOENT && !done, "claim without the module: -ENOENT");
+	err = pcipass_release(ctx, bdfs, 1, 0, &done);
+	ok(err == -ENOENT && !done, "release without the module: -ENOENT");
+	err = pcipass_monitor_new(ctx, &mon);
+	ok(err == -ENOENT && !mon &&
+	   !strcmp(pcipass_get_extack(ctx), "pcipass kernel module not loaded"),
+	   "monitor without the module: -ENOENT and why");
+	pcipass_unref(ctx);
+}
+
 static void test_names(void)
 {
 	struct pcipass_ctx *ctx;
@@ -136,6 +179,16 @@ int main(void)
 	test_ctx();
 	test_no_module();
 	test_names();
+	test_claim_no_module();
+	ok(!strcmp(pcipass_claim_origin_name(PCIPASS_CLAIM_ORIGIN_EXTERNAL),
+		   "external"), "claim origin name");
+	ok(pcipass_claim_origin_name(4) == NULL, "claim origin 4 has no name");
+	ok(!strcmp(pcipass_event_type_name(PCIPASS_EVENT_TYPE_RELEASE),
+		   "release"), "event type name");
+	ok(pcipass_event_type_name(-1) == NULL, "event type -1 has no name");
+	ok(pcipass_dev_get_claim_origin(NULL) == -1, "claim origin of NULL");
+	ok(pcipass_dev_get_prev_driver(NULL) == NULL, "prev driver of NULL");
+	ok(pcipass_event_get_bdf(NULL) == NULL, "event_get_bdf(NULL)");
 	ok(!strcmp(pcipass_pcie_type_name(4), "root-port"), "pcie type name");
 	ok(pcipass_pcie_type_name(2) == NULL, "pcie type 2 has no name");
 	ok(pcipass_pcie_type_name(-1) == NULL, "pcie type -1 has no name");

@@ -29,9 +29,18 @@ $(PCIPASS_UNIT_DIR)/test-lib: tests/unit/test-lib.c \
 		$(PCIPASS_SANFLAGS) $(LDFLAGS) -o $@ tests/unit/test-lib.c \
 		-L$(BUILD)/lib -lpcipass -Wl,-rpath,'$$ORIGIN/../../lib'
 
+# The ROM parser and the isolation rules of "pcipass check" and "why".
+$(PCIPASS_UNIT_DIR)/test-why: tests/unit/test-why.c tools/rom.c tools/rom.h \
+		tools/isolation.c tools/isolation.h $(PCIPASS_FLAGS_STAMP)
+	@mkdir -p $(@D)
+	$(CC) $(PCIPASS_CPPFLAGS) -Itools $(CPPFLAGS) $(CFLAGS) \
+		$(PCIPASS_WFLAGS) $(PCIPASS_SANFLAGS) $(LDFLAGS) -o $@ \
+		tests/unit/test-why.c tools/rom.c tools/isolation.c
+
 PCIPASS_UNIT_TESTS := $(PCIPASS_UNIT_DIR)/test-filter \
 		      $(PCIPASS_UNIT_DIR)/test-policy \
-		      $(PCIPASS_UNIT_DIR)/test-lib
+		      $(PCIPASS_UNIT_DIR)/test-lib \
+		      $(PCIPASS_UNIT_DIR)/test-why
 
 # Make sanitizer findings fail the tests (SANITIZE=1).
 check-unit: export ASAN_OPTIONS = detect_leaks=1:abort_on_error=0:exitcode=86

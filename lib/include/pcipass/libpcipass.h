@@ -321,6 +321,48 @@ pcipass_dev_is_acs_path_isolated(const struct pcipass_dev *dev);
 PCIPASS_EXPORT uint32_t
 pcipass_dev_get_generation(const struct pcipass_dev *dev);
 
+/**
+ * pcipass_dev_has_claim_origin:
+ * @dev: the function
+ *
+ * Returns: true if the kernel reported why @dev is held for vfio-pci (a
+ * module with claim support always does).
+ * Since: 1
+ */
+PCIPASS_EXPORT bool pcipass_dev_has_claim_origin(const struct pcipass_dev *dev);
+
+/**
+ * pcipass_dev_get_claim_origin:
+ * @dev: the function
+ *
+ * Returns: why @dev is held for vfio-pci, an enum pcipass_claim_origin
+ * (PCIPASS_CLAIM_ORIGIN_NONE, _POLICY, _RUNTIME or _EXTERNAL from
+ * <linux/pcipass.h>), or -1 if the kernel did not report it.
+ * Since: 1
+ */
+PCIPASS_EXPORT int pcipass_dev_get_claim_origin(const struct pcipass_dev *dev);
+
+/**
+ * pcipass_claim_origin_name:
+ * @origin: an enum pcipass_claim_origin
+ *
+ * Returns: the spec's name ("none", "policy", "runtime", "external"), or
+ * NULL if @origin is unknown.
+ * Since: 1
+ */
+PCIPASS_EXPORT const char *pcipass_claim_origin_name(int origin);
+
+/**
+ * pcipass_dev_get_prev_driver:
+ * @dev: the function
+ *
+ * Returns: the driver @dev had when pcipass claimed it, where a release
+ * returns it; NULL if it had none or is not claimed.
+ * Since: 1
+ */
+PCIPASS_EXPORT const char *
+pcipass_dev_get_prev_driver(const struct pcipass_dev *dev);
+
 /*
  * Names from the PCI ID database (libpci's pci.ids / hwdb).
  */
@@ -379,6 +421,177 @@ PCIPASS_EXPORT int pcipass_dev_name(struct pcipass_ctx *ctx,
 				    const struct pcipass_dev *dev,
 				    enum pcipass_name what, char *buf,
 				    size_t len);
+
+/*
+ * Claiming functions for vfio-pci (needs CAP_NET_ADMIN).
+ */
+
+/**
+ * pcipass_claim:
+ * @ctx: the context
+ * @bdfs: the functions, "dddd:bb:dd.f" each
+ * @n_bdfs: how many
+ * @flags: PCIPASS_CLAIM_FLAGS_FUNCTION_ONLY and PCIPASS_CLAIM_FLAGS_FORCE
+ *	(enum pcipass_claim_flags in <linux/pcipass.h>), or 0
+ * @done: if not NULL, where to store the functions the request changed:
+ *	a NULL-terminated array in one allocation, free it with free().
+ *	Functions already claimed are not in it.
+ *
+ * Bind @bdfs to vfio-pci, and with them every endpoint of their IOMMU
+ * groups unless PCIPASS_CLAIM_FLAGS_FUNCTION_ONLY is set. All or
+ * nothing: on failure every function is left on the driver it had.
+ * Functions the host uses (a mounted or held block device, an interface
+ * that is up, the boot display) are refused unless
+ * PCIPASS_CLAIM_FLAGS_FORCE is set.
+ *
+ * Returns: 0, or the kernel's negative errno: -EPERM without privilege,
+ * -EBUSY when a function or a member of its group is in use, -ENODEV
+ * for an unknown function, -EOPNOTSUPP if the module has no claim
+ * support; pcipass_get_extack() names the function that blocked.
+ * Since: 1
+ */
+PCIPASS_EXPORT int pcipass_claim(struct pcipass_ctx *ctx,
+				 const char *const *bdfs, size_t n_bdfs,
+				 unsigned int flags, char ***done);
+
+/**
+ * pcipass_release:
+ * @ctx: the context
+ * @bdfs: the functions, "dddd:bb:dd.f" each
+ * @n_bdfs: how many
+ * @flags: PCIPASS_CLAIM_FLAGS_FUNCTION_ONLY, or 0
+ * @done: as for pcipass_claim(): the functions released
+ *
+ * Clear the vfio-pci override of @bdfs (and of every endpoint of their
+ * groups unless function-only) and return each function to the driver it
+ * had before it was claimed, or let the kernel find one.
+ *
+ * Returns: 0, or the kernel's negative errno: -EINVAL when a function is
+ * not claimed by pcipass, -EBUSY when a VFIO user holds the group open
+ * (see pcipass_get_extack()).
+ * Since: 1
+ */
+PCIPASS_EXPORT int pcipass_release(struct pcipass_ctx *ctx,
+				   const char *const *bdfs, size_t n_bdfs,
+				   unsigned int flags, char ***done);
+
+/*
+ * Events: every add, remove, bind and unbind of a PCI function, and every
+ * claim and release by pcipass, as the kernel multicasts them.
+ */
+
+struct pcipass_monitor;
+struct pcipass_event;
+
+/**
+ * pcipass_monitor_new:
+ * @ctx: the context
+ * @mon: where to store the monitor
+ *
+ * Subscribe to the pcipass events multicast group, on a socket of its
+ * own. Events are queued from this call on; read them with
+ * pcipass_monitor_dispatch() when pcipass_monitor_get_fd() is readable.
+ *
+ * Returns: 0, -ENOENT if the pcipass module is not loaded, -EOPNOTSUPP if
+ * it has no events group, or another negative errno.
+ * Since: 1
+ */
+PCIPASS_EXPORT int pcipass_monitor_new(struct pcipass_ctx *ctx,
+				       struct pcipass_monitor **mon);
+PCIPASS_EXPORT struct pcipass_monitor *
+pcipass_monitor_ref(struct pcipass_monitor *mon);
+PCIPASS_EXPORT struct pcipass_monitor *
+pcipass_monitor_unref(struct pcipass_monitor *mon);
+
+/**
+ * pcipass_monitor_get_fd:
+ * @mon: the monitor
+ *
+ * Returns: a non-blocking file descriptor for poll() or epoll (POLLIN),
+ * owned by @mon, or -1 if @mon is NULL.
+ * Since: 1
+ */
+PCIPASS_EXPORT int pcipass_monitor_get_fd(const struct pcipass_monitor *mon);
+
+/**
+ * pcipass_event_fn:
+ * @mon: the monitor
+ * @ev: the event, borrowed for the duration of the call
+ * @data: as passed to pcipass_monitor_dispatch()
+ *
+ * Returns: 0 to go on, anything else to stop dispatching; that value is
+ * then returned by pcipass_monitor_dispatch().
+ */
+typedef int (*pcipass_event_fn)(struct pcipass_monitor *mon,
+				const struct pcipass_event *ev, void *data);
+
+/**
+ * pcipass_monitor_dispatch:
+ * @mon: the monitor
+ * @fn: called once per event, in the order the kernel sent them
+ * @data: passed to @fn
+ *
+ * Read every event queued on the socket, without blocking.
+ *
+ * Returns: the number of events passed to @fn (0 if none was queued),
+ * the non-zero value @fn returned to stop, -ENOBUFS if events were lost
+ * because the socket's buffer overflowed (the events after the loss are
+ * still delivered on the next call; take a new snapshot to resync), or
+ * another negative errno.
+ * Since: 1
+ */
+PCIPASS_EXPORT int pcipass_monitor_dispatch(struct pcipass_monitor *mon,
+					    pcipass_event_fn fn, void *data);
+
+/**
+ * pcipass_event_get_type:
+ * @ev: the event
+ *
+ * Returns: an enum pcipass_event_type (PCIPASS_EVENT_TYPE_ADD, _REMOVE,
+ * _BIND, _UNBIND, _CLAIM or _RELEASE from <linux/pcipass.h>).
+ * Since: 1
+ */
+PCIPASS_EXPORT int pcipass_event_get_type(const struct pcipass_event *ev);
+
+/**
+ * pcipass_event_type_name:
+ * @type: an enum pcipass_event_type
+ *
+ * Returns: the spec's name ("add", "remove", "bind", "unbind", "claim",
+ * "release"), or NULL if @type is unknown.
+ * Since: 1
+ */
+PCIPASS_EXPORT const char *pcipass_event_type_name(int type);
+
+/**
+ * pcipass_event_get_bdf:
+ * @ev: the event
+ *
+ * Returns: the function's "dddd:bb:dd.f" (borrowed).
+ * Since: 1
+ */
+PCIPASS_EXPORT const char *pcipass_event_get_bdf(const struct pcipass_event *ev);
+
+/**
+ * pcipass_event_get_driver:
+ * @ev: the event
+ *
+ * Returns: the driver bound or unbound, vfio-pci for claim and release
+ * (borrowed), or NULL if none.
+ * Since: 1
+ */
+PCIPASS_EXPORT const char *
+pcipass_event_get_driver(const struct pcipass_event *ev);
+
+/**
+ * pcipass_event_get_generation:
+ * @ev: the event
+ *
+ * Returns: the topology generation after the change.
+ * Since: 1
+ */
+PCIPASS_EXPORT uint32_t
+pcipass_event_get_generation(const struct pcipass_event *ev);
 
 #ifdef __cplusplus
 }

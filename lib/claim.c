@@ -1,0 +1,169 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * libpcipass: claim functions for vfio-pci and release them.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <linux/pcipass.h>
+
+#include <netlink/netlink.h>
+#include <netlink/genl/genl.h>
+
+#include "libpcipass-private.h"
+
+struct claim_reply {
+	struct pcipass_ctx *ctx;
+	/* Every done attribute, one allocation: pointers, then strings. */
+	char **done;
+	bool replied;
+};
+
+/* Copy the multi-attr done list into one NULL-terminated block. */
+static int claim_reply_cb(struct nl_msg *msg, void *arg)
+{
+	struct nlmsghdr *nlh = nlmsg_hdr(msg);
+	struct claim_reply *r = arg;
+	size_t n = 0, bytes = 0;
+	struct nlattr *nla;
+	char **v, *p;
+	int rem;
+
+	/* A do request has one reply; ignore anything after it. */
+	if (r->replied)
+		return 0;
+	r->replied = true;
+
+	nla_for_each_attr(nla, genlmsg_attrdata(genlmsg_hdr(nlh), 0),
+			  genlmsg_attrlen(genlmsg_hdr(nlh), 0), rem) {
+		const char *s = nla_data(nla);
+		int len = nla_len(nla);
+
+		if (nla_type(nla) != PCIPASS_A_CLAIM_DONE)
+			continue;
+		if (len < 1 || s[len - 1] != '\0' ||
+		    strlen(s) > PCIPASS_BDF_MAX_LEN) {
+			pcipass_set_extack(r->ctx,
+					   "malformed done attribute from the kernel");
+			return -EPROTO;
+		}
+		n++;
+		bytes += strlen(s) + 1;
+	}
+
+	v = malloc((n + 1) * sizeof(*v) + bytes);
+	if (!v)
+		return -ENOMEM;
+	p = (char *)(v + n + 1);
+	n = 0;
+	nla_for_each_attr(nla, genlmsg_attrdata(genlmsg_hdr(nlh), 0),
+			  genlmsg_attrlen(genlmsg_hdr(nlh), 0), rem) {
+		size_t len;
+
+		if (nla_type(nla) != PCIPASS_A_CLAIM_DONE)
+			continue;
+		len = strlen(nla_data(nla)) + 1;
+		memcpy(p, nla_data(nla), len);
+		v[n++] = p;
+		p += len;
+	}
+	v[n] = NULL;
+	r->done = v;
+	return 0;
+}
+
+static int claim_request(struct pcipass_ctx *ctx, uint8_t cmd,
+			 const char *const *bdfs, size_t n_bdfs,
+			 unsigned int flags, char ***done)
+{
+	struct claim_reply r = { .ctx = ctx };
+	struct nl_msg *msg;
+	size_t i;
+	int err;
+
+	if (done)
+		*done = NULL;
+	if (!ctx || (n_bdfs && !bdfs))
+		return -EINVAL;
+
+	pcipass_clear_extack(ctx);
+	if (!n_bdfs) {
+		pcipass_set_extack(ctx, "no function given");
+		return -EINVAL;
+	}
+	for (i = 0; i < n_bdfs; i++) {
+		if (!bdfs[i] || !bdfs[i][0] ||
+		    strlen(bdfs[i]) > PCIPASS_BDF_MAX_LEN) {
+			pcipass_set_extack(ctx, "bad function name at index %zu",
+					   i);
+			return -EINVAL;
+		}
+	}
+
+	err = pcipass_nl_connect(ctx);
+	if (err < 0)
+		return err;
+
+	/* Large requests (hundreds of VFs) outgrow libnl's default page. */
+	msg = nlmsg_alloc_size(NLMSG_HDRLEN + GENL_HDRLEN + 64 +
+			       n_bdfs * NLA_ALIGN(NLA_HDRLEN +
+						  PCIPASS_BDF_MAX_LEN + 1));
+	if (!msg)
+		return -ENOMEM;
+	if (!genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, ctx->family, 0,
+			 NLM_F_ACK, cmd, PCIPASS_FAMILY_VERSION))
+		goto err_nomem;
+	for (i = 0; i < n_bdfs; i++)
+		if (nla_put_string(msg, PCIPASS_A_CLAIM_BDF, bdfs[i]) < 0)
+			goto err_nomem;
+	if (flags && nla_put_u32(msg, PCIPASS_A_CLAIM_FLAGS, flags) < 0)
+		goto err_nomem;
+
+	err = pcipass_nl_request(ctx, msg, claim_reply_cb, &r);
+	if (err < 0) {
+		/* An old module without the op: say so plainly. */
+		if (err == -EOPNOTSUPP && !pcipass_get_extack(ctx))
+			pcipass_set_extack(ctx,
+					   "the loaded pcipass module cannot %s",
+					   cmd == PCIPASS_CMD_CLAIM ?
+					   "claim" : "release");
+		free(r.done);
+		return err;
+	}
+
+	if (!r.done) {
+		/* An ack without a reply message: nothing was changed. */
+		r.done = calloc(1, sizeof(*r.done));
+		if (!r.done)
+			return -ENOMEM;
+	}
+	for (i = 0; r.done[i]; i++)
+		DBG(ctx, "%s %s\n", cmd == PCIPASS_CMD_CLAIM ? "claimed" :
+			 "released", r.done[i]);
+	if (done)
+		*done = r.done;
+	else
+		free(r.done);
+	return 0;
+
+err_nomem:
+	nlmsg_free(msg);
+	return -ENOMEM;
+}
+
+PCIPASS_EXPORT int pcipass_claim(struct pcipass_ctx *ctx,
+				 const char *const *bdfs, size_t n_bdfs,
+				 unsigned int flags, char ***done)
+{
+	return claim_request(ctx, PCIPASS_CMD_CLAIM, bdfs, n_bdfs, flags,
+			     done);
+}
+
+PCIPASS_EXPORT int pcipass_release(struct pcipass_ctx *ctx,
+				   const char *const *bdfs, size_t n_bdfs,
+				   unsigned int flags, char ***done)
+{
+	return claim_request(ctx, PCIPASS_CMD_RELEASE, bdfs, n_bdfs, flags,
+			     done);
+}

@@ -1,0 +1,610 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Claiming for vfio-pci, end to end, in a lab guest (tests/guest/suite.sh):
+# the claim= policy at probe time, runtime claim and release through the
+# CLI, refusals, rollback, events and rmmod. Output is TAP.
+#
+# usage: tests/selftests/claim.sh PATH/TO/pcipass.ko
+#
+# seed-server:
+#   a  identical NVMe: insmod claim=02:00.0 before nvme loads
+#   b  GPU slot: xhci_pci holds fn 2, then claim=04:00.* moves the group
+#   c  hotplug: remove/rescan cycles of a policy-claimed NVMe
+#   e  refusals: unprivileged, mounted disk, interface up, boot display,
+#      bad claim=, a group member in use
+#   f  rollback when vfio-pci cannot be loaded
+#   g  monitor: claim, release, bind and unbind events
+#   h  rmmod leaves vfio-pci bound devices alone and clears overrides
+# sriov:
+#   d  claim=!01:00.0,01:*.* then sriov_numvfs: every VF on vfio-pci
+#
+# The guest is left as suite.sh set it up: native drivers bound, pcipass
+# loaded without a policy (on sriov, the VFs back with autoprobe off).
+# Environment: PCIPASS_CLAIM_CYCLES (hotplug cycles, 100),
+# PCIPASS_CLAIM_VFS (VFs for d, sriov_totalvfs).
+# Exit: 0 all ok, 1 a failure, 2 usage, 4 skipped (not root or no lab).
+# The status of an echo into sysfs is the write's: what we test.
+# shellcheck disable=SC2320
+set -u
+
+ko=${1:-}
+if [ -z "$ko" ] || [ $# -gt 1 ]; then
+	echo "usage: $0 PATH/TO/pcipass.ko" >&2
+	exit 2
+fi
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+top=$(cd "$here/../.." && pwd)
+build=${BUILD:-build}
+case $build in /*) ;; *) build=$top/$build ;; esac
+pp=${PCIPASS:-$build/bin/pcipass}
+cycles=${PCIPASS_CLAIM_CYCLES:-100}
+param=/sys/module/pcipass/parameters/claim
+devs=/sys/bus/pci/devices
+tmp=$(mktemp -d)
+
+echo "TAP version 13"
+if [ "$(id -u)" != 0 ]; then
+	echo "1..0 # SKIP needs root"
+	exit 4
+fi
+if [ "${LAB:-}" != 1 ]; then
+	echo "1..0 # SKIP needs a lab guest (tests/lab/run): it rebinds drivers"
+	exit 4
+fi
+if [ ! -f "$ko" ] || [ ! -x "$pp" ]; then
+	echo "Bail out! no $ko or $pp"
+	exit 1
+fi
+
+n=0
+failed=0
+ok() {	# STATUS DESCRIPTION [DIAGNOSTIC...]
+	local st=$1 desc=$2
+	shift 2
+	n=$((n + 1))
+	if [ "$st" = 0 ]; then
+		echo "ok $n - $desc"
+	else
+		failed=$((failed + 1))
+		echo "not ok $n - $desc"
+		local d
+		for d in "$@"; do
+			printf '%s\n' "$d" | sed 's/^/# /'
+		done
+	fi
+}
+skip() { n=$((n + 1)); echo "ok $n - $1 # SKIP $2"; }
+
+# Driver bound to a function, or "-".
+drv() {
+	local l
+	l=$(readlink "$devs/$1/driver" 2>/dev/null) || { echo -; return; }
+	echo "${l##*/}"
+}
+override() {
+	local o
+	o=$(cat "$devs/$1/driver_override" 2>/dev/null)
+	[ "$o" = "(null)" ] && o=
+	echo "$o"
+}
+# One key of one function, from pcipass -j dev show.
+jdev() {	# BDF KEY
+	"$pp" -j dev show "$1" 2>/dev/null |
+		python3 -c 'import json,sys; d=json.load(sys.stdin)[0]; v=d.get(sys.argv[1]); print("null" if v is None else v)' "$2" 2>/dev/null
+}
+# Drivers of several functions, "bdf=driver ...", for diagnostics.
+state() {
+	local b s=
+	for b in "$@"; do s+="$b=$(drv "$b")/$(override "$b") "; done
+	echo "$s"
+}
+loaded() { [ -d /sys/module/pcipass ]; }
+has_driver() { [ -d "/sys/bus/pci/drivers/$1" ]; }
+
+# Wait (up to 5 s) until COMMAND succeeds.
+wait_for() {
+	local i
+	for i in $(seq 50); do
+		"$@" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+on_driver() { [ "$(drv "$1")" = "$2" ]; }
+
+# run ARGS...: the CLI's status in $rc, output in $tmp/out, $tmp/err.
+run() {
+	"$pp" "$@" >"$tmp/out" 2>"$tmp/err"
+	rc=$?
+	if grep -qE 'Sanitizer|runtime error:' "$tmp/err"; then
+		rc=99
+	fi
+}
+outs() { printf 'stdout: %s\nstderr: %s\nexit %s' "$(cat "$tmp/out")" "$(cat "$tmp/err")" "$rc"; }
+
+# Monitor in the background: JSON lines in FILE; ready once its netlink
+# socket has joined a group. /proc/net/netlink shows only groups 1-32:
+# past those, give it a second.
+mon_pid=
+mon_start() {	# FILE
+	"$pp" -j monitor >"$1" 2>"$1.err" &
+	mon_pid=$!
+	local i ino
+	for i in $(seq 30); do
+		kill -0 "$mon_pid" 2>/dev/null || return 1
+		for ino in $(ls -l "/proc/$mon_pid/fd" 2>/dev/null |
+			     sed -n 's/.*socket:\[\([0-9]*\)\]$/\1/p'); do
+			# sk Eth Pid Groups Rmem Wmem Dump Locks Drops Inode
+			awk -v ino="$ino" '$2 == 16 && $10 == ino && $4 != "00000000" { f = 1 }
+				END { exit !f }' /proc/net/netlink && return 0
+		done
+		sleep 0.1
+	done
+	sleep 1
+	kill -0 "$mon_pid" 2>/dev/null
+}
+mon_stop() {
+	[ -n "$mon_pid" ] || return 0
+	sleep 0.3	# let the last events arrive
+	kill -TERM "$mon_pid" 2>/dev/null
+	wait "$mon_pid"
+	local st=$?
+	mon_pid=
+	return $st
+}
+# Count events in FILE matching a python condition on e (the event dict).
+mon_count() {	# FILE CONDITION
+	python3 -c '
+import json, sys
+n = 0
+for line in open(sys.argv[1]):
+    e = json.loads(line)
+    if eval(sys.argv[2]):
+        n += 1
+print(n)' "$1" "$2"
+}
+
+# Give a function back to its native driver, whatever holds it.
+native() {	# BDF
+	echo >"$devs/$1/driver_override" 2>/dev/null
+	if [ "$(drv "$1")" = vfio-pci ]; then
+		echo "$1" >"/sys/bus/pci/drivers/vfio-pci/unbind"
+	fi
+	[ "$(drv "$1")" != - ] || echo "$1" >/sys/bus/pci/drivers_probe 2>/dev/null
+}
+
+natives=(nvme e1000 e1000e snd_hda_intel xhci_pci)
+mnt=
+cleanup() {
+	mon_stop
+	[ -z "$mnt" ] || umount "$mnt" 2>/dev/null
+	rm -f /run/modprobe.d/pcipass-claim-test.conf
+	[ -z "${iface:-}" ] || ip link set dev "$iface" down 2>/dev/null
+	if loaded; then
+		echo >"$param" 2>/dev/null
+		rmmod pcipass 2>/dev/null
+	fi
+	local d
+	for d in "$devs"/*; do
+		d=${d##*/}
+		if [ "$(drv "$d")" = vfio-pci ] || [ -n "$(override "$d")" ]; then
+			native "$d"
+		fi
+	done
+	local m
+	for m in "${natives[@]}"; do modprobe -q "$m"; done
+	insmod "$ko" 2>/dev/null
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+if ! modinfo -p "$ko" 2>/dev/null | grep -q '^claim:'; then
+	ok 1 "module has the claim= parameter and the claim op" \
+		"$ko: modinfo -p shows no claim parameter"
+	echo "1..$n"
+	exit 1
+fi
+
+# A clean start: pcipass loaded, no policy, natives bound.
+loaded || insmod "$ko"
+
+# ---------------------------------------------------------------------------
+seed_server() {
+	local nv1=0000:01:00.0 nv2=0000:02:00.0 nv3=0000:03:00.0
+	local gpu0=0000:04:00.0 gpu1=0000:04:00.1 gpu2=0000:04:00.2
+	local nic1=0000:06:01.0 nic2=0000:06:02.0 nic3=0000:09:00.0
+	local st c
+
+	# --- a: identical NVMe ------------------------------------------------
+	rmmod pcipass
+	modprobe -r nvme
+	# pcipass must load vfio-pci itself (request_module).
+	modprobe -r vfio_pci 2>/dev/null
+	dmesg -C
+	insmod "$ko" 'claim=02:00.0,zz:qq' 2>"$tmp/err"
+	st=$?
+	[ "$st" != 0 ] && ! loaded &&
+		dmesg | grep -qE 'pcipass: claim: entry [0-9]+ "zz:qq": '
+	ok $? "e: insmod with a bad claim= fails and the log names the entry" \
+		"insmod exit $st: $(cat "$tmp/err")" "$(dmesg | grep pcipass: | tail -n 3)"
+	loaded && rmmod pcipass
+
+	insmod "$ko" claim=02:00.0
+	ok $? "a: insmod claim=02:00.0 before nvme loads"
+	modprobe nvme
+	wait_for on_driver $nv1 nvme
+	wait_for on_driver $nv3 nvme
+	[ "$(drv $nv1)" = nvme ] && [ "$(drv $nv2)" = vfio-pci ] &&
+		[ "$(drv $nv3)" = nvme ]
+	ok $? "a: 01:00.0 and 03:00.0 on nvme, 02:00.0 on vfio-pci" \
+		"$(state $nv1 $nv2 $nv3)"
+	c=0
+	for d in /sys/class/nvme/*; do
+		[ "$(basename "$(readlink -f "$d/device")")" = $nv2 ] && c=$((c + 1))
+	done
+	[ $c = 0 ] && [ "$(ls /sys/class/nvme | wc -l)" = 2 ]
+	ok $? "a: /sys/class/nvme has two controllers, none for 02:00.0" \
+		"$(ls -l /sys/class/nvme/)"
+	[ "$(jdev $nv2 claim-origin)" = policy ] &&
+		[ "$(jdev $nv1 claim-origin)" = none ]
+	ok $? "a: pcipass -j says claim-origin policy for 02:00.0, none for 01:00.0" \
+		"$("$pp" -j dev show '0?:00.0' 2>&1 | head -c 2000)"
+	[ "$(cat $param)" = 02:00.0 ]
+	ok $? "a: the parameter reads back the active policy" "$(cat $param)"
+
+	# --- e: a bad policy write leaves the active one ----------------------
+	dmesg -C
+	echo '02:00.0,class=0xzz' >"$param" 2>"$tmp/err"
+	st=$?
+	[ "$st" != 0 ] && grep -q 'Invalid argument' "$tmp/err" &&
+		[ "$(cat $param)" = 02:00.0 ] && [ "$(drv $nv2)" = vfio-pci ] &&
+		dmesg | grep -qE 'pcipass: claim: entry [0-9]+ "class=0xzz": '
+	ok $? "e: a bad claim= write fails with EINVAL, names the token, keeps the policy" \
+		"write: $st $(cat "$tmp/err")" "policy now: $(cat $param)" \
+		"$(dmesg | grep pcipass: | tail -n 3)"
+
+	echo >"$param"
+	wait_for on_driver $nv2 nvme
+	[ "$(drv $nv2)" = nvme ] && [ -z "$(override $nv2)" ] &&
+		[ "$(jdev $nv2 claim-origin)" = none ]
+	ok $? "a: an empty policy releases 02:00.0 to nvme" "$(state $nv2)"
+
+	# --- e: the boot display (first: once vfio-pci has had a display,
+	# boot_vga was seen to read 0) -------------------------------------------
+	modprobe xhci_pci
+	modprobe snd_hda_intel
+	wait_for on_driver $gpu2 xhci_hcd
+	local bvga=
+	for d in "$devs"/*; do
+		if [ "$(cat "$d/boot_vga" 2>/dev/null)" = 1 ]; then
+			bvga=${d##*/}
+			break
+		fi
+	done
+	if [ -n "$bvga" ]; then
+		local bdrv
+		bdrv=$(drv "$bvga")
+		run claim "$bvga"
+		[ $rc = 1 ] && grep -qx "pcipass: claim $bvga: Device or resource busy" "$tmp/err" &&
+			grep -q '^Error: .*boot' "$tmp/err" &&
+			[ "$(drv "$bvga")" = "$bdrv" ] && [ -z "$(override "$bvga")" ]
+		ok $? "e: claiming the boot display $bvga is refused with EBUSY, nothing moves" \
+			"$(outs)" "$(state "$bvga")"
+	else
+		skip "e: boot display refused" "no function has boot_vga 1"
+	fi
+
+	# --- b: GPU slot with xhci_pci holding fn 2 ---------------------------
+	modprobe xhci_pci
+	modprobe snd_hda_intel
+	wait_for on_driver $gpu2 xhci_hcd
+	local prev1 prev2
+	prev1=$(drv $gpu1) prev2=$(drv $gpu2)
+	[ "$prev2" = xhci_hcd ]
+	ok $? "b: xhci_hcd holds 04:00.2 first" "$(state $gpu0 $gpu1 $gpu2)"
+	echo '04:00.*' >"$param"
+	ok $? "b: claim=04:00.* written at runtime"
+	[ "$(drv $gpu0)" = vfio-pci ] && [ "$(drv $gpu1)" = vfio-pci ] &&
+		[ "$(drv $gpu2)" = vfio-pci ]
+	ok $? "b: all three functions on vfio-pci right after the write" \
+		"$(state $gpu0 $gpu1 $gpu2)"
+	[ "$(jdev $gpu2 prev-driver)" = "$prev2" ] &&
+		[ "$(jdev $gpu2 claim-origin)" = policy ]
+	ok $? "b: 04:00.2 shows claim-origin policy, prev-driver $prev2" \
+		"$("$pp" -j dev show $gpu2 2>&1)"
+	local grp
+	grp=$(basename "$(readlink "$devs/$gpu0/iommu_group")")
+	"$pp" -j group show "$grp" >"$tmp/g.json" 2>&1
+	python3 -c 'import json,sys; g=json.load(open(sys.argv[1]))[0]; sys.exit(0 if g["viable"] else 1)' "$tmp/g.json"
+	ok $? "b: group $grp is viable per pcipass -j" "$(cat "$tmp/g.json")"
+	[ -c "/dev/vfio/$grp" ]
+	ok $? "b: /dev/vfio/$grp exists" "$(ls -l /dev/vfio/)"
+	"$pp" group show "$grp" >"$tmp/g.txt" 2>&1
+	grep -q 'claimed: policy' "$tmp/g.txt"
+	ok $? "b: the group view marks the functions as claimed" "$(cat "$tmp/g.txt")"
+	"$pp" dev show $gpu2 -d >"$tmp/d.txt" 2>&1
+	grep -qx $'\tClaimed: policy' "$tmp/d.txt" &&
+		grep -qx $'\tPrevious driver: '"$prev2" "$tmp/d.txt"
+	ok $? "b: dev show -d shows claim origin and previous driver" \
+		"$(cat "$tmp/d.txt")"
+	echo >"$param"
+	wait_for on_driver $gpu2 "$prev2"
+	[ "$(drv $gpu2)" = "$prev2" ] && [ "$(drv $gpu1)" = "$prev1" ] &&
+		[ -z "$(override $gpu0)$(override $gpu1)$(override $gpu2)" ]
+	ok $? "b: clearing the policy returns 04:00.1 to $prev1 and 04:00.2 to $prev2" \
+		"$(state $gpu0 $gpu1 $gpu2)"
+
+	# --- c: hotplug of a policy-claimed NVMe ------------------------------
+	local port i bad=0
+	port=$(basename "$(dirname "$(readlink -f "$devs/$nv2")")")
+	echo 02:00.0 >"$param"
+	wait_for on_driver $nv2 vfio-pci
+	if mon_start "$tmp/hp.json"; then
+		for i in $(seq "$cycles"); do
+			echo 1 >"$devs/$nv2/remove"
+			echo 1 >"$devs/$port/rescan"
+			if [ "$(drv $nv2)" != vfio-pci ]; then
+				bad=$((bad + 1))
+				[ $bad -gt 3 ] || echo "# cycle $i: $(state $nv2)"
+			fi
+		done
+		mon_stop
+		local native_binds vfio_binds
+		native_binds=$(mon_count "$tmp/hp.json" \
+			"e['type'] == 'bind' and e['bdf'] == '$nv2' and e['driver'] != 'vfio-pci'")
+		vfio_binds=$(mon_count "$tmp/hp.json" \
+			"e['type'] == 'bind' and e['bdf'] == '$nv2' and e['driver'] == 'vfio-pci'")
+		[ "$native_binds" = 0 ] && [ $bad = 0 ]
+		ok $? "c: $cycles remove/rescan cycles: 0 native binds, on vfio-pci after each" \
+			"native binds $native_binds, cycles not on vfio-pci $bad"
+		[ "$vfio_binds" = "$cycles" ]
+		ok $? "c: the monitor saw $cycles vfio-pci binds" \
+			"vfio-pci binds seen: $vfio_binds" "$(tail -n 5 "$tmp/hp.json")"
+		c=0
+		for d in /sys/class/nvme/*; do
+			[ "$(basename "$(readlink -f "$d/device")")" = $nv2 ] && c=$((c + 1))
+		done
+		[ $c = 0 ]
+		ok $? "c: no nvme controller for 02:00.0 after the cycles"
+	else
+		ok 1 "c: monitor subscribed" "$(cat "$tmp/hp.json.err")"
+	fi
+	echo >"$param"
+	wait_for on_driver $nv2 nvme
+
+	# --- g: runtime claim and release, with events ------------------------
+	mon_start "$tmp/g.json"
+	ok $? "g: monitor subscribed to the events group" "$(cat "$tmp/g.json.err" 2>/dev/null)"
+	run claim 01:00.0
+	[ $rc = 0 ] && grep -qx "claimed $nv1: nvme -> vfio-pci" "$tmp/out" &&
+		[ "$(drv $nv1)" = vfio-pci ]
+	ok $? "g: pcipass claim 01:00.0 moves it from nvme to vfio-pci" "$(outs)" \
+		"$(state $nv1)"
+	[ "$(jdev $nv1 claim-origin)" = runtime ] &&
+		[ "$(jdev $nv1 prev-driver)" = nvme ]
+	ok $? "g: claim-origin runtime, prev-driver nvme" "$("$pp" -j dev show $nv1 2>&1)"
+	run claim 01:00.0
+	[ $rc = 0 ] && [ "$(drv $nv1)" = vfio-pci ]
+	ok $? "g: claiming it again is fine (idempotent)" "$(outs)"
+	run -j release 01:00.0
+	[ $rc = 0 ] && [ "$(drv $nv1)" = nvme ] && [ -z "$(override $nv1)" ] &&
+		python3 -c 'import json,sys; a=json.load(open(sys.argv[1])); sys.exit(0 if a[0]["bdf"]==sys.argv[2] and a[0]["driver"]=="nvme" else 1)' \
+			"$tmp/out" $nv1
+	ok $? "g: pcipass -j release 01:00.0 returns it to nvme" "$(outs)" "$(state $nv1)"
+	mon_stop
+	local t
+	for t in "unbind nvme" "bind vfio-pci" "claim vfio-pci" \
+		 "unbind vfio-pci" "bind nvme" "release vfio-pci"; do
+		# shellcheck disable=SC2086 # two words on purpose
+		set -- $t
+		c=$(mon_count "$tmp/g.json" \
+			"e['type'] == '$1' and e['bdf'] == '$nv1' and e['driver'] == '$2'")
+		[ "$c" -ge 1 ]
+		ok $? "g: monitor shows $1 $2 for 01:00.0" "$(cat "$tmp/g.json")"
+	done
+	python3 -c '
+import json, sys
+g = [json.loads(l)["generation"] for l in open(sys.argv[1])]
+sys.exit(0 if g and all(a <= b for a, b in zip(g, g[1:])) else 1)' "$tmp/g.json"
+	ok $? "g: event generations never go back"
+
+	# --- e: refusals -------------------------------------------------------
+	setpriv --reuid=65534 --regid=65534 --clear-groups "$pp" claim 01:00.0 \
+		>"$tmp/out" 2>"$tmp/err"
+	rc=$?
+	[ $rc = 1 ] &&
+		grep -qx "pcipass: claim $nv1: Operation not permitted" "$tmp/err" &&
+		[ "$(drv $nv1)" = nvme ]
+	ok $? "e: unprivileged claim fails with EPERM" "$(outs)"
+
+	local blk
+	blk=$(ls -d "$devs/$nv3"/nvme/nvme*/nvme*n1 2>/dev/null | head -n 1)
+	blk=${blk##*/}
+	if [ -n "$blk" ] && mkfs.ext4 -q -F "/dev/$blk" 2>"$tmp/err"; then
+		mnt=/run/pcipass-claim-mnt
+		mkdir -p $mnt
+		mount "/dev/$blk" $mnt
+		run claim 03:00.0
+		[ $rc = 1 ] &&
+			grep -qx "pcipass: claim $nv3: Device or resource busy" "$tmp/err" &&
+			grep -q "^Error: .*$blk" "$tmp/err" && [ "$(drv $nv3)" = nvme ] &&
+			[ -z "$(override $nv3)" ]
+		ok $? "e: claiming an NVMe with a mounted file system fails with EBUSY naming $blk" \
+			"$(outs)" "$(state $nv3)"
+		grep -qx "Hint: $blk is mounted on $mnt" "$tmp/err"
+		ok $? "e: the CLI says where $blk is mounted" "$(outs)"
+		umount $mnt
+		mnt=
+	else
+		ok 1 "e: a file system on the namespace of 03:00.0" \
+			"namespace '$blk'" "$(cat "$tmp/err")"
+	fi
+
+	iface=$(ls "$devs/$nic2/net" 2>/dev/null | head -n 1)
+	if [ -n "$iface" ] && ip link set dev "$iface" up; then
+		run claim 06:01.0
+		[ $rc = 1 ] && grep -q "^Error: .*$nic2.*$iface" "$tmp/err" &&
+			[ "$(drv $nic1)" = e1000 ] && [ "$(drv $nic2)" = e1000 ] &&
+			[ -z "$(override $nic1)$(override $nic2)" ]
+		ok $? "e: a group member whose interface is up blocks the group; nothing changes" \
+			"$(outs)" "$(state $nic1 $nic2)"
+		run claim 06:01.0 function-only
+		[ $rc = 0 ] && [ "$(drv $nic1)" = vfio-pci ] && [ "$(drv $nic2)" = e1000 ]
+		ok $? "e: function-only claims 06:01.0 alone" "$(outs)" "$(state $nic1 $nic2)"
+		run release 06:01.0 function-only
+		[ $rc = 0 ] && [ "$(drv $nic1)" = e1000 ]
+		ok $? "e: function-only release returns 06:01.0 to e1000" "$(outs)" "$(state $nic1)"
+		ip link set dev "$iface" down
+		iface=
+	else
+		ok 1 "e: interface of 06:02.0 up" "iface '$iface'"
+	fi
+
+	iface=$(ls "$devs/$nic3/net" 2>/dev/null | head -n 1)
+	if [ -n "$iface" ] && ip link set dev "$iface" up; then
+		run claim 09:00.0
+		[ $rc = 1 ] && grep -qx "pcipass: claim $nic3: Device or resource busy" "$tmp/err" &&
+			grep -q "^Error: .*$iface" "$tmp/err" && [ "$(drv $nic3)" = e1000e ]
+		ok $? "e: an interface that is up is refused with EBUSY" "$(outs)"
+		run claim 09:00.0 force
+		[ $rc = 0 ] && [ "$(drv $nic3)" = vfio-pci ]
+		ok $? "e: force claims it anyway" "$(outs)" "$(state $nic3)"
+		run release 09:00.0
+		[ $rc = 0 ] && [ "$(drv $nic3)" = e1000e ]
+		ok $? "e: release returns it to e1000e" "$(outs)" "$(state $nic3)"
+		ip link set dev "$iface" down 2>/dev/null
+		iface=
+	else
+		ok 1 "e: interface of 09:00.0 up" "iface '$iface'"
+	fi
+
+	run release 01:00.0
+	[ $rc = 1 ] && [ "$(drv $nv1)" = nvme ]
+	ok $? "e: releasing a function pcipass did not claim fails" "$(outs)"
+	run claim 0a:00.0
+	[ $rc = 1 ] && grep -qx 'pcipass: claim 0a:00.0: no PCI function matches' "$tmp/err"
+	ok $? "e: a filter that matches nothing is an error" "$(outs)"
+	run claim
+	[ $rc = 2 ]
+	ok $? "e: claim without a filter is a usage error" "$(outs)"
+
+	# --- f: rollback when vfio-pci cannot be loaded -----------------------
+	modprobe -r vfio_pci 2>"$tmp/err"
+	mkdir -p /run/modprobe.d
+	echo 'install vfio_pci /bin/false' >/run/modprobe.d/pcipass-claim-test.conf
+	if has_driver vfio-pci || modprobe vfio-pci 2>/dev/null; then
+		ok 1 "f: vfio-pci made unavailable" "$(cat "$tmp/err")" "$(lsmod | grep vfio)"
+	else
+		mon_start "$tmp/f.json"
+		run claim 01:00.0
+		mon_stop
+		[ $rc = 1 ] && grep -q "^pcipass: claim $nv1: " "$tmp/err" &&
+			grep -q '^Error: ' "$tmp/err"
+		ok $? "f: claim fails with an explanation when vfio-pci cannot load" "$(outs)"
+		[ "$(drv $nv1)" = nvme ] && [ -z "$(override $nv1)" ] &&
+			[ "$(jdev $nv1 claim-origin)" = none ]
+		ok $? "f: 01:00.0 is back on nvme, no override, not claimed" "$(state $nv1)" \
+			"$(cat "$tmp/f.json")"
+		c=$(mon_count "$tmp/f.json" "e['type'] == 'claim'")
+		[ "$c" = 0 ]
+		ok $? "f: no claim event" "$(cat "$tmp/f.json")"
+	fi
+	rm -f /run/modprobe.d/pcipass-claim-test.conf
+	modprobe vfio-pci
+
+	# --- h: rmmod ------------------------------------------------------------
+	run claim 01:00.0
+	[ $rc = 0 ] && [ "$(drv $nv1)" = vfio-pci ] && [ "$(override $nv1)" = vfio-pci ]
+	ok $? "h: 01:00.0 claimed before rmmod" "$(outs)" "$(state $nv1)"
+	rmmod pcipass
+	ok $? "h: rmmod pcipass with a function claimed"
+	[ "$(drv $nv1)" = vfio-pci ] && [ -z "$(override $nv1)" ]
+	ok $? "h: after rmmod 01:00.0 stays on vfio-pci and its override is cleared" \
+		"$(state $nv1)"
+	native $nv1
+	insmod "$ko"
+	[ "$(jdev $nv1 claim-origin)" = none ] && [ "$(drv $nv1)" = nvme ]
+	ok $? "h: after reload 01:00.0 is on nvme and not claimed" "$(state $nv1)"
+}
+
+# ---------------------------------------------------------------------------
+sriov() {
+	local pf=0000:01:00.0 total want vf bad=0 st others c
+	modprobe vfio-pci
+	total=$(cat "$devs/$pf/sriov_totalvfs")
+	want=${PCIPASS_CLAIM_VFS:-$total}
+	[ "$(drv $pf)" = nvme ] || { modprobe nvme; wait_for on_driver $pf nvme; }
+	echo 0 >"$devs/$pf/sriov_numvfs"
+
+	echo '!01:00.0,01:*.*' >"$param"
+	ok $? "d: claim=!01:00.0,01:*.* written"
+	[ "$(drv $pf)" = nvme ]
+	ok $? "d: the excluded PF stays on nvme" "$(state $pf)"
+	echo 1 >"$devs/$pf/sriov_drivers_autoprobe"
+	echo "$want" >"$devs/$pf/sriov_numvfs"
+	st=$?
+	# Read right after the write returned: no waiting.
+	others=
+	for vf in "$devs/$pf"/virtfn*; do
+		vf=$(basename "$(readlink -f "$vf")")
+		if [ "$(drv "$vf")" != vfio-pci ]; then
+			bad=$((bad + 1))
+			others+="$vf=$(drv "$vf") "
+		fi
+	done
+	c=$(ls -d "$devs/$pf"/virtfn* 2>/dev/null | wc -l)
+	[ $st = 0 ] && [ "$c" = "$want" ] && [ $bad = 0 ]
+	ok $? "d: all $want VFs on vfio-pci right after sriov_numvfs returns" \
+		"write $st, VFs $c, not on vfio-pci: $bad: ${others:0:400}"
+	c=0
+	for d in /sys/class/nvme/*; do
+		[ -e "$d" ] || continue
+		[ "$(basename "$(readlink -f "$d/device")")" != $pf ] && c=$((c + 1))
+	done
+	[ $c = 0 ]
+	ok $? "d: no nvme controller on any VF" "$(ls -l /sys/class/nvme/)"
+	vf=$(basename "$(readlink -f "$devs/$pf/virtfn0")")
+	[ "$(jdev "$vf" claim-origin)" = policy ]
+	ok $? "d: $vf shows claim-origin policy" "$("$pp" -j dev show "$vf" 2>&1)"
+
+	echo 0 >"$devs/$pf/sriov_numvfs"
+	echo >"$param"
+	echo 0 >"$devs/$pf/sriov_drivers_autoprobe"
+	echo "$want" >"$devs/$pf/sriov_numvfs"
+
+	# A runtime claim of every VF in one request, then its release.
+	local args=()
+	for vf in "$devs/$pf"/virtfn*; do
+		args+=("$(basename "$(readlink -f "$vf")")")
+	done
+	run claim "${args[@]}"
+	bad=0
+	for vf in "${args[@]}"; do [ "$(drv "$vf")" = vfio-pci ] || bad=$((bad + 1)); done
+	c=$(grep -c '^claimed ' "$tmp/out")
+	[ $rc = 0 ] && [ $bad = 0 ] && [ "$c" = "${#args[@]}" ]
+	ok $? "d: one claim request for ${#args[@]} VFs" "$(outs | tail -n 5)" \
+		"not on vfio-pci: $bad, claimed lines: $c"
+	run release "${args[@]}"
+	bad=0
+	for vf in "${args[@]}"; do [ "$(drv "$vf")" = - ] || bad=$((bad + 1)); done
+	[ $rc = 0 ] && [ $bad = 0 ]
+	ok $? "d: releasing them leaves them unbound (autoprobe off, no prev driver)" \
+		"$(outs | tail -n 5)" "still bound: $bad"
+
+	echo 0 >"$devs/$pf/sriov_numvfs"
+	echo "$total" >"$devs/$pf/sriov_numvfs"
+}
+
+case ${LAB_TOPOLOGY:-} in
+seed-server) seed_server ;;
+sriov) sriov ;;
+*)
+	echo "1..0 # SKIP no claim tests for topology '${LAB_TOPOLOGY:-}'"
+	exit 4
+	;;
+esac
+
+echo "1..$n"
+[ $failed = 0 ]
