@@ -147,26 +147,21 @@ static void pcipass_policy_dev(struct pci_dev *pdev,
 	d->class = pdev->class;
 }
 
-/* Under pcipass_state_lock. */
-static bool pcipass_policy_takes(struct pci_dev *pdev)
+/*
+ * Under pcipass_state_lock: does the policy take @pdev, and does an entry
+ * with '!' leave it alone.
+ */
+static void pcipass_policy_judge(struct pci_dev *pdev, bool *take, bool *leave)
 {
 	struct pcipass_policy_dev d;
 
+	*take = false;
+	*leave = false;
 	if (!pcipass_policy)
-		return false;
+		return;
 	pcipass_policy_dev(pdev, &d);
-	return pcipass_policy_match(pcipass_policy, &d);
-}
-
-/* Under pcipass_state_lock. */
-static bool pcipass_policy_leaves(struct pci_dev *pdev)
-{
-	struct pcipass_policy_dev d;
-
-	if (!pcipass_policy)
-		return false;
-	pcipass_policy_dev(pdev, &d);
-	return pcipass_policy_excludes(pcipass_policy, &d);
+	*take = pcipass_policy_match(pcipass_policy, &d);
+	*leave = pcipass_policy_excludes(pcipass_policy, &d);
 }
 
 /*
@@ -178,15 +173,14 @@ static bool pcipass_policy_takes_group(struct pci_dev *pdev)
 	struct pci_dev *m, *taken = NULL, *left = NULL;
 	struct pcipass_devs members;
 	struct iommu_group *group;
+	bool take, leave;
 	unsigned int i;
 
 	group = iommu_group_get(&pdev->dev);
 	if (!group || pcipass_group_members(group, &members)) {
-		bool take;
-
 		iommu_group_put(group);
 		mutex_lock(&pcipass_state_lock);
-		take = pcipass_policy_takes(pdev);
+		pcipass_policy_judge(pdev, &take, &leave);
 		mutex_unlock(&pcipass_state_lock);
 		return take;
 	}
@@ -196,9 +190,10 @@ static bool pcipass_policy_takes_group(struct pci_dev *pdev)
 		m = members.dev[i];
 		if (pci_is_bridge(m))
 			continue;
-		if (!taken && pcipass_policy_takes(m))
+		pcipass_policy_judge(m, &take, &leave);
+		if (!taken && take)
 			taken = m;
-		if (!left && pcipass_policy_leaves(m))
+		if (!left && leave)
 			left = m;
 	}
 	mutex_unlock(&pcipass_state_lock);
@@ -237,8 +232,7 @@ static bool pcipass_policy_takes_new(struct pci_dev *pdev)
 	if (pci_is_bridge(pdev))
 		return false;
 	mutex_lock(&pcipass_state_lock);
-	take = pcipass_policy_takes(pdev);
-	leave = pcipass_policy_leaves(pdev);
+	pcipass_policy_judge(pdev, &take, &leave);
 	mutex_unlock(&pcipass_state_lock);
 	if (take || leave)
 		return take;
