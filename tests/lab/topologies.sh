@@ -100,6 +100,9 @@ topo_seed_server() {
 	_dev e1000,id=nic-pci0,bus=pcibr,addr=0x1
 	_dev e1000,id=nic-pci1,bus=pcibr,addr=0x2
 
+	# An empty hotplug slot, for QMP device_add (tests/lab/guest-qmp.sh).
+	_root_port rp7 0x9 8
+
 	# Switch: xio3130 downstream ports have no ACS.
 	_root_port rp6 0x7 6
 	_dev x3130-upstream,id=sw-up,bus=rp6,addr=0x0
