@@ -25,23 +25,25 @@
 #   00:02.0  root port rp1 1b36:000c        own group
 #   01:00.0  NVMe 1b36:0010                 own group
 #
-# seed-server (16 groups on both kernels, same numbers with intel and amd;
-# the group numbers follow probe order, match on membership):
-#   00:02.0 00:03.0 00:04.0   root ports rp1-rp3   own group each (1, 2, 3)
-#   01:00.0 02:00.0 03:00.0   NVMe 1b36:0010 x3    own group each (10, 11, 12)
+# seed-server (the same groups on both kernels and with intel or amd; group
+# numbers follow probe order, so tests match on membership, never numbers):
+#   00:02.0 00:03.0 00:04.0   root ports rp1-rp3   own group each
+#   01:00.0 02:00.0 03:00.0   NVMe 1b36:0010 x3    own group each
 #                             (03:00.0 has one 64 MiB namespace)
-#   00:05.0                   root port rp4        own group (4)
+#   00:05.0                   root port rp4        own group
 #   04:00.0                   VGA 1234:1111        \
-#   04:00.1                   intel-hda 8086:2668   } one group (13)
+#   04:00.1                   intel-hda 8086:2668   } one group (the GPU slot)
 #   04:00.2                   qemu-xhci 1b36:000d  /
-#   00:06.0                   root port rp5        own group (5)
+#   00:06.0                   root port rp5        own group
 #   05:00.0                   pcie-pci-bridge 1b36:000e \
-#   06:01.0 06:02.0           e1000 8086:100e x2         } one group (14)
-#   00:07.0                   root port rp6        own group (6)
-#   07:00.0                   x3130 upstream 104c:8232   own group (15)
-#   08:00.0                   xio3130 downstream 104c:8233 \ one group (16)
+#   06:01.0 06:02.0           e1000 8086:100e x2         } one group
+#   00:07.0                   root port rp6        own group
+#   07:00.0                   x3130 upstream 104c:8232   own group
+#   08:00.0                   xio3130 downstream 104c:8233 \ one group
 #   09:00.0                   e1000e 8086:10d3             /
-#   (00:10.0 group 7, 00:11.0 group 8, ICH9 group 9, host bridge group 0)
+#   00:08.0                   onboard VGA 1234:1111, boot_vga=1, own group
+#   00:09.0                   root port rp7, empty hotplug slot (bus 0a)
+#   (00:10.0, 00:11.0 9p, the ICH9 group, the host bridge: see above)
 #
 # sriov (after tests/lab/guest-sriov-up.sh, 127 VFs):
 #   00:02.0                   root port rp1
