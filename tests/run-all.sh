@@ -36,6 +36,7 @@ export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1:exitcode=87
 
 suite host-checks tests/host-checks.sh
 suite dkms tests/dkms.sh
+suite docs tests/docs.sh
 suite unit-filter "$build/tests/unit/test-filter"
 suite unit-policy "$build/tests/unit/test-policy"
 suite unit-lib "$build/tests/unit/test-lib"

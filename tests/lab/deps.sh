@@ -20,7 +20,7 @@ PACKAGES=(
 	libnl-3-dev libnl-genl-3-dev libpci-dev libjson-c-dev
 	python3 python3-yaml python3-jsonschema
 	libasan8 libubsan1
-	dkms
+	dkms groff-base
 )
 
 CACHE=${PCIPASS_CACHE:-/var/cache/pcipass}
