@@ -878,15 +878,9 @@ static int check_run(struct pp *pp, int argc, char **argv)
 	char path[PATH_MAX];
 	int err, ret;
 
-	pcipass_slot_filter_init(&filter);
-	if (argc > 0) {
-		err = pp_parse_slot_filter(argv[0], &filter);
-		if (err)
-			return err;
-	}
-	if (argc > 1)
-		return pp_usage_error("unexpected argument \"%s\"; try \"pcipass check help\"",
-				      argv[1]);
+	err = pp_parse_optional_filter(argc, argv, "check", &filter);
+	if (err)
+		return err;
 
 	c.root = getenv("PCIPASS_SYSROOT") ? getenv("PCIPASS_SYSROOT") : "";
 	if (!uname(&u))

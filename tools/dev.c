@@ -439,15 +439,9 @@ static int dev_show(struct pp *pp, int argc, char **argv)
 	struct pcipass_dev *dev;
 	int err;
 
-	pcipass_slot_filter_init(&filter);
-	if (argc > 0) {
-		err = pp_parse_slot_filter(argv[0], &filter);
-		if (err)
-			return err;
-	}
-	if (argc > 1)
-		return pp_usage_error("unexpected argument \"%s\"; try \"pcipass dev help\"",
-				      argv[1]);
+	err = pp_parse_optional_filter(argc, argv, "dev", &filter);
+	if (err)
+		return err;
 
 	if (pcipass_slot_filter_is_exact(&filter)) {
 		char bdf[PCIPASS_BDF_MAX_STRLEN + 1];

@@ -49,6 +49,9 @@ int pp_output_end(void);
 
 /* Parse a slot filter argument; returns 0 or EXIT_USAGE after a message. */
 int pp_parse_slot_filter(const char *arg, struct pcipass_slot_filter *f);
+/* An optional FILTER and nothing after it; usage error otherwise. */
+int pp_parse_optional_filter(int argc, char **argv, const char *object,
+			     struct pcipass_slot_filter *f);
 
 /* dev.c */
 enum dev_layout {

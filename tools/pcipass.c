@@ -95,6 +95,23 @@ int pp_parse_slot_filter(const char *arg, struct pcipass_slot_filter *f)
 	return 0;
 }
 
+int pp_parse_optional_filter(int argc, char **argv, const char *object,
+			     struct pcipass_slot_filter *f)
+{
+	int err;
+
+	pcipass_slot_filter_init(f);
+	if (argc > 0) {
+		err = pp_parse_slot_filter(argv[0], f);
+		if (err)
+			return err;
+	}
+	if (argc > 1)
+		return pp_usage_error("unexpected argument \"%s\"; try \"pcipass %s help\"",
+				      argv[1], object);
+	return 0;
+}
+
 int pp_dispatch(struct pp *pp, const char *object, const struct pp_cmd *cmds,
 		int argc, char **argv)
 {
