@@ -301,40 +301,49 @@ static void pcipass_device_added(struct pci_dev *pdev)
 		schedule_work(&pcipass_vfio_load_work);
 }
 
+/* A bind or unbind event, naming the driver still set on the function. */
+static void pcipass_driver_event(u8 type, struct pci_dev *pdev)
+{
+	char drv[PCIPASS_NAME_MAX];
+
+	pcipass_nl_event(type, pdev, pcipass_driver_name(pdev, drv, sizeof(drv)) ?
+			 drv : NULL);
+}
+
 static int pcipass_bus_notify(struct notifier_block *nb, unsigned long action,
 			      void *data)
 {
 	struct pci_dev *pdev = to_pci_dev(data);
-	char drv[PCIPASS_NAME_MAX];
 
 	switch (action) {
 	case BUS_NOTIFY_ADD_DEVICE:
+	case BUS_NOTIFY_DEL_DEVICE:
+	case BUS_NOTIFY_REMOVED_DEVICE:
+	case BUS_NOTIFY_BIND_DRIVER:
+	case BUS_NOTIFY_BOUND_DRIVER:
+	case BUS_NOTIFY_DRIVER_NOT_BOUND:
+	case BUS_NOTIFY_UNBIND_DRIVER:
+	case BUS_NOTIFY_UNBOUND_DRIVER:
 		pcipass_gen_bump();
+		break;
+	default:
+		return NOTIFY_DONE;
+	}
+
+	switch (action) {
+	case BUS_NOTIFY_ADD_DEVICE:
 		pcipass_nl_event(PCIPASS_EVENT_TYPE_ADD, pdev, NULL);
 		pcipass_device_added(pdev);
 		break;
 	case BUS_NOTIFY_DEL_DEVICE:
-		pcipass_gen_bump();
 		pcipass_nl_event(PCIPASS_EVENT_TYPE_REMOVE, pdev, NULL);
 		pcipass_claim_forget(pdev);
 		break;
 	case BUS_NOTIFY_BOUND_DRIVER:
-		pcipass_gen_bump();
-		pcipass_nl_event(PCIPASS_EVENT_TYPE_BIND, pdev,
-				 pcipass_driver_name(pdev, drv, sizeof(drv)) ?
-				 drv : NULL);
+		pcipass_driver_event(PCIPASS_EVENT_TYPE_BIND, pdev);
 		break;
 	case BUS_NOTIFY_UNBIND_DRIVER:
-		pcipass_gen_bump();
-		pcipass_nl_event(PCIPASS_EVENT_TYPE_UNBIND, pdev,
-				 pcipass_driver_name(pdev, drv, sizeof(drv)) ?
-				 drv : NULL);
-		break;
-	case BUS_NOTIFY_REMOVED_DEVICE:
-	case BUS_NOTIFY_BIND_DRIVER:
-	case BUS_NOTIFY_DRIVER_NOT_BOUND:
-	case BUS_NOTIFY_UNBOUND_DRIVER:
-		pcipass_gen_bump();
+		pcipass_driver_event(PCIPASS_EVENT_TYPE_UNBIND, pdev);
 		break;
 	}
 	return NOTIFY_DONE;
