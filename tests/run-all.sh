@@ -45,18 +45,24 @@ suite unit-cli tests/unit/test-cli.sh "$build/bin/pcipass"
 suite unit-symbols tests/unit/test-symbols.sh "$build/lib/libpcipass.so.1" \
 	lib/libpcipass.sym
 
+# lab NAME RUN-ARGS...: one guest, its TAP files in $res/NAME; a guest that
+# did not finish counts as a failure.
+lab() {
+	local name=$1 dir=$res/$1 rc
+	shift
+	mkdir -p "$dir"
+	echo "=== lab $name"
+	tests/lab/run -o "$dir" "$@"
+	rc=$?
+	if [ $rc -ne 0 ]; then
+		printf 'TAP version 13\n1..1\nnot ok 1 lab run %s (exit %d)\n' \
+			"$name" $rc >"$dir/lab.tap"
+	fi
+}
+
 for k in $kvers; do
 	for topo in $topologies; do
-		dir=$res/$k-$topo
-		mkdir -p "$dir"
-		echo "=== lab $k $topo"
-		tests/lab/run -k "$k" -t "$topo" -T 900 -o "$dir" -- \
-			tests/guest/suite.sh
-		rc=$?
-		if [ $rc -ne 0 ]; then
-			printf 'TAP version 13\n1..1\nnot ok 1 lab run %s %s (exit %d)\n' \
-				"$k" "$topo" $rc >"$dir/lab.tap"
-		fi
+		lab "$k-$topo" -k "$k" -t "$topo" -T 900 -- tests/guest/suite.sh
 	done
 done
 
@@ -65,16 +71,9 @@ done
 for k in $kvers; do
 	for mode in intel-default:intel_iommu=off none: amd:; do
 		iommu=${mode%%:*} extra=${mode#*:}
-		dir=$res/$k-preflight-$iommu${extra:+-off}
-		mkdir -p "$dir"
-		echo "=== lab $k preflight $iommu $extra"
-		tests/lab/run -k "$k" -t minimal -i "$iommu" ${extra:+-a "$extra"} \
-			-T 600 -o "$dir" -- tests/guest/preflight.sh
-		rc=$?
-		if [ $rc -ne 0 ]; then
-			printf 'TAP version 13\n1..1\nnot ok 1 lab preflight %s %s (exit %d)\n' \
-				"$k" "$mode" $rc >"$dir/lab.tap"
-		fi
+		lab "$k-preflight-$iommu${extra:+-off}" -k "$k" -t minimal \
+			-i "$iommu" ${extra:+-a "$extra"} -T 600 -- \
+			tests/guest/preflight.sh
 	done
 done
 
