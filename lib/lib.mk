@@ -52,7 +52,8 @@ LIBPCIPASS_CFLAGS = $(PCIPASS_CPPFLAGS) -Ilib $(LIBPCIPASS_PKG_CFLAGS) \
 		    $(PCIPASS_SANFLAGS) -fPIC -fvisibility=hidden
 
 LIBPCIPASS_SRCS := lib/libpcipass.c lib/netlink.c lib/snapshot.c \
-		   lib/names.c lib/claim.c lib/monitor.c kmod/pcipass_filter.c
+		   lib/names.c lib/claim.c lib/monitor.c lib/sysfs.c lib/runtime.c \
+		   kmod/pcipass_filter.c
 LIBPCIPASS_OBJS := $(patsubst %.c,$(BUILD)/lib/%.o,$(notdir $(LIBPCIPASS_SRCS)))
 LIBPCIPASS_SO := $(BUILD)/lib/libpcipass.so.1
 LIBPCIPASS_A := $(BUILD)/lib/libpcipass.a

@@ -18,6 +18,14 @@ struct pp {
 	bool json;
 	bool pretty;
 	bool details;
+	/* -s: enum pcipass_source asked for. */
+	bool source_set;
+	int source;
+	/*
+	 * Where the snapshot being printed came from, for the "source" key of
+	 * top-level JSON objects; NULL inside a group.
+	 */
+	const char *dev_source;
 };
 
 struct pp_cmd {
@@ -43,6 +51,13 @@ int pp_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * "Error: ...", and return EXIT_FAILURE.
  */
 int pp_fail(struct pp *pp, const char *what, int err);
+
+/*
+ * Print where @snap (or, if NULL, a function from @source) came from: the
+ * text header "source: sysfs ..." (always for sysfs, with -d for netlink).
+ * Returns the source's name for the JSON "source" keys.
+ */
+const char *pp_print_source_header(struct pp *pp, int source);
 
 /* Finish output; returns the exit status. */
 int pp_output_end(void);

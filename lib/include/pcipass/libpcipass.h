@@ -109,6 +109,103 @@ PCIPASS_EXPORT const char *pcipass_get_extack(const struct pcipass_ctx *ctx);
 PCIPASS_EXPORT int pcipass_get_extack_offset(const struct pcipass_ctx *ctx);
 
 /*
+ * Sources: the pcipass module over netlink, or sysfs (read-only).
+ */
+
+/**
+ * pcipass_source:
+ * @PCIPASS_SOURCE_AUTO: the module if it is loaded, else sysfs
+ * @PCIPASS_SOURCE_NETLINK: the pcipass module, over generic netlink
+ * @PCIPASS_SOURCE_SYSFS: /sys/bus/pci/devices and /sys/kernel/iommu_groups,
+ *	read-only. There is no generation check: a change while the files
+ *	are read can tear the snapshot (a group that does not match its
+ *	members' links is re-read, nothing more). The generation, the claim
+ *	origin and the previous driver are absent; ACS isolation is computed
+ *	by the module's rules from the config space file, whose PCIe and ACS
+ *	capabilities only root can read. Claims need the module, or
+ *	pcipass_claim_runtime().
+ */
+enum pcipass_source {
+	PCIPASS_SOURCE_AUTO,
+	PCIPASS_SOURCE_NETLINK,
+	PCIPASS_SOURCE_SYSFS,
+};
+
+/**
+ * pcipass_set_source:
+ * @ctx: the context
+ * @source: an enum pcipass_source
+ *
+ * Choose where snapshots and pcipass_dev_get() read from. The default is
+ * PCIPASS_SOURCE_AUTO, or PCIPASS_SOURCE_SYSFS when the environment
+ * variable PCIPASS_SYSFS_ROOT is set at pcipass_new().
+ *
+ * Returns: 0, or -EINVAL for an unknown @source.
+ * Since: 1
+ */
+PCIPASS_EXPORT int pcipass_set_source(struct pcipass_ctx *ctx, int source);
+
+/**
+ * pcipass_get_source:
+ * @ctx: the context
+ *
+ * Returns: the enum pcipass_source set on @ctx (maybe PCIPASS_SOURCE_AUTO).
+ * Since: 1
+ */
+PCIPASS_EXPORT int pcipass_get_source(const struct pcipass_ctx *ctx);
+
+/**
+ * pcipass_source_name:
+ * @source: an enum pcipass_source
+ *
+ * Returns: "auto", "netlink" or "sysfs", or NULL if @source is unknown.
+ * Since: 1
+ */
+PCIPASS_EXPORT const char *pcipass_source_name(int source);
+
+/**
+ * pcipass_set_sysfs_root:
+ * @ctx: the context
+ * @root: a directory holding sys/ (as captured by tests/golden/capture.sh),
+ *	or NULL or "/" for the real /sys
+ *
+ * Read sysfs below @root: the sysfs source, and the module's parameters
+ * for pcipass_policy_get(). Also set by the environment variable
+ * PCIPASS_SYSFS_ROOT at pcipass_new(). A root other than "/" makes
+ * PCIPASS_SOURCE_AUTO mean sysfs.
+ *
+ * Returns: 0 or -ENOMEM.
+ * Since: 1
+ */
+PCIPASS_EXPORT int pcipass_set_sysfs_root(struct pcipass_ctx *ctx,
+					  const char *root);
+
+/**
+ * pcipass_get_sysfs_root:
+ * @ctx: the context
+ *
+ * Returns: the root set with pcipass_set_sysfs_root() (borrowed), or NULL
+ * for the real /sys.
+ * Since: 1
+ */
+PCIPASS_EXPORT const char *pcipass_get_sysfs_root(const struct pcipass_ctx *ctx);
+
+/**
+ * pcipass_policy_get:
+ * @ctx: the context
+ * @policy: where to store the module's claim= policy, as the module
+ *	prints it (maybe ""); free it with free()
+ *
+ * Read the claim policy in force from the module's parameter
+ * (/sys/module/pcipass/parameters/claim, below the sysfs root).
+ *
+ * Returns: 0, -ENOENT if the pcipass module is not loaded, -EOPNOTSUPP if
+ * it has no claim parameter, or another negative errno.
+ * Since: 1
+ */
+PCIPASS_EXPORT int pcipass_policy_get(struct pcipass_ctx *ctx, char **policy);
+
+/*
  * Snapshots: every PCI function and IOMMU group, consistent in time.
  */
 
@@ -134,9 +231,20 @@ PCIPASS_EXPORT struct pcipass_snapshot *
 pcipass_snapshot_unref(struct pcipass_snapshot *snap);
 PCIPASS_EXPORT struct pcipass_ctx *
 pcipass_snapshot_get_ctx(const struct pcipass_snapshot *snap);
-/* The generation all messages of the snapshot were reported at. */
+/* The generation all messages of the snapshot were reported at (0 from sysfs). */
 PCIPASS_EXPORT uint32_t
 pcipass_snapshot_get_generation(const struct pcipass_snapshot *snap);
+
+/**
+ * pcipass_snapshot_get_source:
+ * @snap: the snapshot
+ *
+ * Returns: where @snap was read from, PCIPASS_SOURCE_NETLINK or
+ * PCIPASS_SOURCE_SYSFS (never _AUTO), or -1 if @snap is NULL.
+ * Since: 1
+ */
+PCIPASS_EXPORT int
+pcipass_snapshot_get_source(const struct pcipass_snapshot *snap);
 
 PCIPASS_EXPORT size_t
 pcipass_snapshot_get_dev_count(const struct pcipass_snapshot *snap);
@@ -215,6 +323,17 @@ PCIPASS_EXPORT uint32_t pcipass_group_get_id(const struct pcipass_group *group);
 PCIPASS_EXPORT bool pcipass_group_is_viable(const struct pcipass_group *group);
 PCIPASS_EXPORT uint32_t
 pcipass_group_get_generation(const struct pcipass_group *group);
+
+/**
+ * pcipass_group_has_generation:
+ * @group: the group
+ *
+ * Returns: true if the kernel reported the group's generation (never in a
+ * snapshot from sysfs).
+ * Since: 1
+ */
+PCIPASS_EXPORT bool
+pcipass_group_has_generation(const struct pcipass_group *group);
 PCIPASS_EXPORT size_t
 pcipass_group_get_member_count(const struct pcipass_group *group);
 PCIPASS_EXPORT struct pcipass_dev *
@@ -320,6 +439,16 @@ pcipass_dev_is_acs_path_isolated(const struct pcipass_dev *dev);
 
 PCIPASS_EXPORT uint32_t
 pcipass_dev_get_generation(const struct pcipass_dev *dev);
+
+/**
+ * pcipass_dev_has_generation:
+ * @dev: the function
+ *
+ * Returns: true if the kernel reported the generation @dev was read at
+ * (never from sysfs).
+ * Since: 1
+ */
+PCIPASS_EXPORT bool pcipass_dev_has_generation(const struct pcipass_dev *dev);
 
 /**
  * pcipass_dev_has_claim_origin:
@@ -474,6 +603,54 @@ PCIPASS_EXPORT int pcipass_claim(struct pcipass_ctx *ctx,
 PCIPASS_EXPORT int pcipass_release(struct pcipass_ctx *ctx,
 				   const char *const *bdfs, size_t n_bdfs,
 				   unsigned int flags, char ***done);
+
+/**
+ * pcipass_claim_runtime:
+ * @ctx: the context
+ * @bdfs: the functions, "dddd:bb:dd.f" each
+ * @n_bdfs: how many
+ * @flags: PCIPASS_CLAIM_FLAGS_FUNCTION_ONLY, or 0
+ * @done: as for pcipass_claim()
+ *
+ * Without the module: bind @bdfs (and every endpoint of their IOMMU
+ * groups unless function-only) to vfio-pci through sysfs, by writing
+ * driver_override, unbinding and asking drivers_probe. This is NOT
+ * probe-time claiming: the native driver had the function first and gets
+ * it back after a reboot or a hot-plug, and none of the module's in-use
+ * checks (mounted block device, interface up, boot display) is made.
+ * All or nothing: on failure every function goes back to its driver.
+ * vfio-pci must be loaded.
+ *
+ * Returns: 0, -EPERM or -EACCES without privilege, -ENODEV for an unknown
+ * function, -ENXIO if vfio-pci would not bind, or another negative errno;
+ * pcipass_get_extack() names the function.
+ * Since: 1
+ */
+PCIPASS_EXPORT int pcipass_claim_runtime(struct pcipass_ctx *ctx,
+					 const char *const *bdfs,
+					 size_t n_bdfs, unsigned int flags,
+					 char ***done);
+
+/**
+ * pcipass_release_runtime:
+ * @ctx: the context
+ * @bdfs: the functions, "dddd:bb:dd.f" each
+ * @n_bdfs: how many
+ * @flags: PCIPASS_CLAIM_FLAGS_FUNCTION_ONLY, or 0
+ * @done: as for pcipass_claim(): the functions released
+ *
+ * Without the module: undo pcipass_claim_runtime(). Clear the vfio-pci
+ * driver_override of @bdfs (and their groups' endpoints unless
+ * function-only), unbind them from vfio-pci and let the kernel find them
+ * a driver. Functions not overridden to vfio-pci are left alone.
+ *
+ * Returns: 0 or a negative errno (see pcipass_get_extack()).
+ * Since: 1
+ */
+PCIPASS_EXPORT int pcipass_release_runtime(struct pcipass_ctx *ctx,
+					   const char *const *bdfs,
+					   size_t n_bdfs, unsigned int flags,
+					   char ***done);
 
 /*
  * Events: every add, remove, bind and unbind of a PCI function, and every
