@@ -81,6 +81,9 @@ void dev_print(struct pp *pp, const struct pcipass_dev *dev,
 	       enum dev_layout layout);
 int do_dev(struct pp *pp, int argc, char **argv);
 
+/* policy.c */
+int do_policy(struct pp *pp, int argc, char **argv);
+
 /* group.c */
 int do_group(struct pp *pp, int argc, char **argv);
 

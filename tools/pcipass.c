@@ -24,16 +24,17 @@ static void usage(FILE *f)
 {
 	fputs("Usage: pcipass [OPTIONS] [OBJECT [VERB [ARGS]]]\n"
 	      "       pcipass help | OBJECT help\n"
-	      "where  OBJECT := { group | dev | check | why | claim | release | monitor }\n"
+	      "where  OBJECT := { group | dev | policy | check | why | claim | release | monitor }\n"
 	      "       OPTIONS := { -j[son] [-p[retty]] | -d[etails] |\n"
 	      "                    -s[ource] { auto | netlink | sysfs } | -V[ersion] | -h[elp] }\n"
 	      "\n"
 	      "       pcipass group show [GROUP-ID]\n"
 	      "       pcipass dev show [FILTER]\n"
+	      "       pcipass policy show          the module's claim= policy\n"
 	      "       pcipass check [FILTER]       preflight: pass, warn or fail\n"
 	      "       pcipass why BDF [BDF]        why a group is what it is\n"
-	      "       pcipass claim FILTER... [function-only] [force]\n"
-	      "       pcipass release FILTER... [function-only]\n"
+	      "       pcipass claim FILTER... [function-only] [force] [runtime]\n"
+	      "       pcipass release FILTER... [function-only] [runtime]\n"
 	      "       pcipass monitor\n"
 	      "\n"
 	      "FILTER is a PCI slot, as for lspci -s: [[[domain]:]bus:]slot[.func],\n"
@@ -162,6 +163,7 @@ static int do_default(struct pp *pp, int argc, char **argv)
 static const struct pp_cmd objects[] = {
 	{ "group", do_group },
 	{ "dev", do_dev },
+	{ "policy", do_policy },
 	{ "check", do_check },
 	{ "why", do_why },
 	{ "claim", do_claim },

@@ -20,7 +20,8 @@ PCIPASS_TOOLS_CFLAGS = $(PCIPASS_CPPFLAGS) $(PCIPASS_TOOLS_PKG_CFLAGS) \
 
 PCIPASS_TOOLS_SRCS := tools/pcipass.c tools/dev.c tools/group.c \
 		      tools/output.c tools/check.c tools/why.c \
-		      tools/isolation.c tools/rom.c tools/claim.c tools/monitor.c
+		      tools/isolation.c tools/rom.c tools/claim.c tools/monitor.c \
+		      tools/policy.c
 PCIPASS_TOOLS_OBJS := $(patsubst tools/%.c,$(BUILD)/tools/%.o,\
 			$(PCIPASS_TOOLS_SRCS))
 PCIPASS_BIN := $(BUILD)/bin/pcipass
