@@ -38,7 +38,13 @@ echo "TAP version 13"
 if [ "${LAB:-}" != 1 ]; then
 	rm -rf "$scratch"
 	mkdir -p "$scratch/src"
-	make -s install DESTDIR="$scratch/root" PREFIX=/usr >"$scratch/install.log" 2>&1
+	# Install what is built: the same flags, or make rebuilds it all.
+	san=
+	if nm -D "$build/lib/libpcipass.so.1" 2>/dev/null | grep -q __asan_init; then
+		san=1
+	fi
+	make -s install BUILD="$build" SANITIZE=$san DESTDIR="$scratch/root" \
+		PREFIX=/usr >"$scratch/install.log" 2>&1
 	ok $? "make install DESTDIR=... PREFIX=/usr"
 	for f in usr/lib/libpcipass.so.1 usr/lib/libpcipass.so usr/lib/libpcipass.a \
 		 usr/include/pcipass/libpcipass.h usr/include/pcipass/linux/pcipass.h \
