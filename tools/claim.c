@@ -302,9 +302,14 @@ static int claim_run(struct pp *pp, const struct claim_verb *v, int argc,
 			ret = EXIT_FAILURE;
 			goto out;
 		}
-		fprintf(stderr,
-			"pcipass: warning: %s: runtime driver_override bind through sysfs, not probe-time claiming: the native driver gets the function again at the next boot or hot-plug, and no in-use check (mounts, interfaces, boot display) is made\n",
-			what);
+		if (v == &verb_claim)
+			fprintf(stderr,
+				"pcipass: warning: %s: runtime driver_override bind through sysfs, not probe-time claiming: the native driver gets the function again at the next boot or hot-plug, and no in-use check (mounts, interfaces, boot display) is made\n",
+				what);
+		else
+			fprintf(stderr,
+				"pcipass: warning: %s: runtime release through sysfs, without the module\n",
+				what);
 		err = (v == &verb_claim ? pcipass_claim_runtime :
 		       pcipass_release_runtime)(pp->ctx, bdfs, n_bdfs,
 				flags & PCIPASS_CLAIM_FLAGS_FUNCTION_ONLY, &done);
