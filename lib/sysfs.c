@@ -290,7 +290,6 @@ static int read_config(struct pcipass_ctx *ctx, const char *dir,
 			dev->acs_ctrl = cfg16(cfg, pos + CFG_ACS_CTRL);
 		}
 	}
-	dev->acs_isolated = acs_enabled(dev, ACS_REQ);
 	return 0;
 }
 
@@ -391,6 +390,15 @@ int pcipass_sysfs_dev_read(struct pcipass_ctx *ctx, const char *bdf,
 		err = read_upstream(dir, dev);
 	if (err < 0)
 		goto err_read;
+	/*
+	 * As pci_scan_slot(): every function after the first one found in a
+	 * slot is multi-function, whatever its header says. SR-IOV VFs are
+	 * not scanned so. (Under ARI the kernel counts functions across the
+	 * device number too; sysfs does not say whether ARI is on.)
+	 */
+	if (!dev->physfn && (dev->devfn & 7))
+		dev->multifunction = true;
+	dev->acs_isolated = acs_enabled(dev, ACS_REQ);
 	if (!read_str(dir, "driver_override", buf, sizeof(buf)) &&
 	    buf[0] && strcmp(buf, "(null)")) {
 		dev->driver_override = strdup(buf);
