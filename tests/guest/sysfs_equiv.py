@@ -63,8 +63,9 @@ def first_diff(a, b):
     for x, y in zip(a, b):
         if x != y:
             keys = sorted(set(x) | set(y))
-            return "; ".join("%s: %r != %r" % (k, x.get(k), y.get(k))
-                             for k in keys if x.get(k) != y.get(k))[:400]
+            return ("%s: " % x.get("bdf", x.get("group")) +
+                    "; ".join("%s: %r != %r" % (k, x.get(k), y.get(k))
+                              for k in keys if x.get(k) != y.get(k)))[:400]
     return "lengths %d != %d" % (len(a), len(b))
 
 
