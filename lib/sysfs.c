@@ -13,6 +13,12 @@
  * (kmod/pcipass_core.c), from the config space file; the PCIe type and
  * ACS registers need a config space beyond 64 bytes, which only root may
  * read.
+ *
+ * One known difference: an SR-IOV VF is created single-function, but a
+ * later pci_scan_slot() of its PF's slot (a rescan, a hotplug event) that
+ * follows ARI next-function pointers marks the VFs it meets
+ * multi-function, which changes their ACS isolation. sysfs shows neither,
+ * so from here a VF is always single-function.
  */
 #include <dirent.h>
 #include <errno.h>

@@ -8,6 +8,11 @@
 #   group:  generation
 #   dev:    claim-origin, prev-driver (JSON); has-generation and
 #           has-claim-origin (lib-dump)
+#   SR-IOV VFs: multifunction, and with it acs-isolated and
+#           acs-path-isolated. The kernel creates a VF single-function,
+#           but a later pci_scan_slot() of the PF's slot (a rescan, a
+#           hotplug event) that walks ARI next-function pointers marks the
+#           VFs it meets multi-function; sysfs shows neither.
 # Everything else, down to ACS registers, ACS (path) isolation, viability
 # and the PCIe type, must be equal.
 # usage: sysfs_equiv.py [PCIPASS [LIB-DUMP]]; prints TAP.
@@ -24,6 +29,7 @@ LIBDUMP = sys.argv[2] if len(sys.argv) > 2 else os.path.join(TOP, "build", "test
 
 MODULE_ONLY_GROUP = {"generation"}
 MODULE_ONLY_DEV = {"claim-origin", "prev-driver"}
+MODULE_ONLY_VF = {"multifunction", "acs-isolated", "acs-path-isolated"}
 results = []
 
 
@@ -44,6 +50,9 @@ def strip_dev(d, top):
     src = d.pop("source", None) if top else None
     for k in MODULE_ONLY_DEV:
         d.pop(k, None)
+    if "physfn" in d:
+        for k in MODULE_ONLY_VF:
+            d.pop(k, None)
     return d, src
 
 
@@ -105,8 +114,20 @@ def main():
     def libdump(src):
         p = subprocess.run([LIBDUMP, src], capture_output=True, text=True)
         # module-only: the has-generation / has-claim-origin flags
-        lines = [re.sub(r" ?has-(generation|claim-origin)=\d", "", l)
-                 for l in p.stdout.splitlines() if not l.startswith("source=")]
+        lines, block = [], []
+        for l in p.stdout.splitlines() + ["dev end"]:
+            if l.startswith("source="):
+                continue
+            if not l.startswith("\t") and block:
+                if any(b.startswith("\tphysfn=") for b in block):
+                    block = [re.sub(r"(^|\s)(multifunction|acs-isolated|"
+                                    r"acs-path-isolated)=\d", "", b)
+                             for b in block]
+                lines += block
+                block = []
+            l = re.sub(r" ?has-(generation|claim-origin)=\d", "", l)
+            if l.strip():
+                block.append(l)
         return p.returncode, [l for l in lines if l.strip()], \
             p.stdout.splitlines()[:1]
 
