@@ -40,7 +40,7 @@ if [ "${LAB:-}" != 1 ]; then
 	mkdir -p "$scratch/src"
 	# Install what is built: the same flags, or make rebuilds it all.
 	san=
-	if nm -D "$build/lib/libpcipass.so.1" 2>/dev/null | grep -q __asan_init; then
+	if nm -D "$build/lib/libpcipass.so.1" 2>/dev/null | grep __asan_init >/dev/null; then
 		san=1
 	fi
 	make -s install BUILD="$build" SANITIZE=$san DESTDIR="$scratch/root" \
@@ -66,7 +66,7 @@ if [ "${LAB:-}" != 1 ]; then
 	ok $? "pkg-config --cflags --libs libpcipass: $flags"
 	# A SANITIZE=1 library needs its runtime in the program too.
 	san=
-	if nm -D "$scratch/root/usr/lib/libpcipass.so.1" | grep -q __asan_init; then
+	if nm -D "$scratch/root/usr/lib/libpcipass.so.1" | grep __asan_init >/dev/null; then
 		san="-fsanitize=address,undefined"
 	fi
 	# shellcheck disable=SC2086
