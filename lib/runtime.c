@@ -3,14 +3,16 @@
  * libpcipass: claim and release without the module, through sysfs
  * (driver_override, unbind, drivers_probe). Only when asked for by name:
  * this is not probe-time claiming, and the module's in-use checks are
- * not made.
+ * made only as far as sysfs shows what it uses.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <linux/pcipass.h>
@@ -58,6 +60,134 @@ static int probe(struct pcipass_ctx *ctx, const char *bdf)
 	snprintf(path, sizeof(path), "%s/sys/bus/pci/drivers_probe",
 		 pcipass_sysfs_root(ctx));
 	return sysfs_write(ctx, path, bdf);
+}
+
+static bool read_small(const char *path, char *buf, size_t len)
+{
+	ssize_t n;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	return true;
+}
+
+/* Is block device "maj:min" mounted (as /proc/self/mountinfo lists)? */
+static bool mounted(const char *majmin)
+{
+	char line[4096], f1[32], f2[32], f3[32];
+	bool found = false;
+	FILE *f;
+
+	f = fopen("/proc/self/mountinfo", "re");
+	if (!f)
+		return false;
+	while (!found && fgets(line, sizeof(line), f))
+		if (sscanf(line, "%31s %31s %31s", f1, f2, f3) == 3 &&
+		    !strcmp(f3, majmin))
+			found = true;
+	fclose(f);
+	return found;
+}
+
+static bool dir_has_entries(const char *path)
+{
+	struct dirent *de;
+	bool any = false;
+	DIR *d;
+
+	d = opendir(path);
+	if (!d)
+		return false;
+	while (!any && (de = readdir(d)))
+		any = de->d_name[0] != '.';
+	closedir(d);
+	return any;
+}
+
+/*
+ * What the module's pcipass_dev_in_use() looks for, from sysfs: below the
+ * function's directory, a block device that is mounted or held, or a
+ * network interface that is up. Symlinks are not followed.
+ */
+static bool child_in_use(const char *dir, int depth, char *why, size_t len)
+{
+	char path[PATH_MAX], buf[64], link[PATH_MAX];
+	struct dirent *de;
+	struct stat st;
+	bool busy = false;
+	ssize_t n;
+	DIR *d;
+
+	if (depth > 8)
+		return false;
+	snprintf(path, sizeof(path), "%s/subsystem", dir);
+	n = readlink(path, link, sizeof(link) - 1);
+	if (n > 0) {
+		const char *cls;
+
+		link[n] = '\0';
+		cls = strrchr(link, '/') ? strrchr(link, '/') + 1 : link;
+		snprintf(path, sizeof(path), "%s/dev", dir);
+		if (!strcmp(cls, "block") && read_small(path, buf, sizeof(buf))) {
+			snprintf(path, sizeof(path), "%s/holders", dir);
+			if (mounted(buf) || dir_has_entries(path)) {
+				snprintf(why, len, "%s is in use (mounted or held)",
+					 strrchr(dir, '/') + 1);
+				return true;
+			}
+		}
+		snprintf(path, sizeof(path), "%s/flags", dir);
+		if (!strcmp(cls, "net") && read_small(path, buf, sizeof(buf)) &&
+		    strtoul(buf, NULL, 0) & 1) {
+			snprintf(why, len, "interface %s is up",
+				 strrchr(dir, '/') + 1);
+			return true;
+		}
+	}
+
+	d = opendir(dir);
+	if (!d)
+		return false;
+	while (!busy && (de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		if (lstat(path, &st) < 0 || !S_ISDIR(st.st_mode))
+			continue;
+		busy = child_in_use(path, depth + 1, why, len);
+	}
+	closedir(d);
+	return busy;
+}
+
+static bool dev_in_use(struct pcipass_ctx *ctx, const char *bdf, char *why,
+		       size_t len)
+{
+	char path[PATH_MAX], buf[8], *real;
+	bool busy;
+
+	snprintf(path, sizeof(path), "%s/sys/bus/pci/devices/%s/boot_vga",
+		 pcipass_sysfs_root(ctx), bdf);
+	if (read_small(path, buf, sizeof(buf)) && !strcmp(buf, "1")) {
+		snprintf(why, len, "it is the boot display (boot_vga)");
+		return true;
+	}
+	snprintf(path, sizeof(path), "%s/sys/bus/pci/devices/%s",
+		 pcipass_sysfs_root(ctx), bdf);
+	real = realpath(path, NULL);
+	if (!real)
+		return false;
+	busy = child_in_use(real, 0, why, len);
+	free(real);
+	return busy;
 }
 
 /* What a function had before, to undo a claim. */
@@ -229,6 +359,21 @@ PCIPASS_EXPORT int pcipass_claim_runtime(struct pcipass_ctx *ctx,
 	err = runtime_collect(ctx, snap, bdfs, n_bdfs, flags, &fns, &n);
 	if (err < 0)
 		goto out;
+
+	/* Refuse before changing anything, as the module does. */
+	for (i = 0; !(flags & PCIPASS_CLAIM_FLAGS_FORCE) && i < n; i++) {
+		char why[128];
+
+		if (fns[i].dev->driver && !strcmp(fns[i].dev->driver, VFIO))
+			continue;
+		if (dev_in_use(ctx, fns[i].dev->bdf, why, sizeof(why))) {
+			pcipass_set_extack(ctx, "%s (%s): %s", fns[i].dev->bdf,
+					   fns[i].dev->driver ?
+					   fns[i].dev->driver : "no driver", why);
+			err = -EBUSY;
+			goto out;
+		}
+	}
 
 	for (i = 0; i < n; i++) {
 		struct runtime_fn *f = &fns[i];

@@ -22,7 +22,7 @@
  * Without the module (or with -s sysfs) a claim is refused with how to
  * load the module, unless "runtime" asks for the sysfs fallback: a
  * driver_override bind, which is not probe-time claiming (a warning says
- * so) and makes none of the module's in-use checks.
+ * so), with the module's in-use checks as far as sysfs shows them.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -76,8 +76,8 @@ static int claim_usage(FILE *f, const struct claim_verb *v)
 		fputs("force claims even functions the host is using (mounted or\n"
 		      "held disks, interfaces that are up, the boot display).\n", f);
 	fputs("runtime: without the pcipass module, bind through sysfs\n"
-	      "(driver_override, unbind, drivers_probe). Not probe-time, no\n"
-	      "in-use checks; with the module loaded it is ignored.\n", f);
+	      "(driver_override, unbind, drivers_probe). Not probe-time; with\n"
+	      "the module loaded it is ignored.\n", f);
 	return EXIT_SUCCESS;
 }
 
@@ -304,7 +304,7 @@ static int claim_run(struct pp *pp, const struct claim_verb *v, int argc,
 		}
 		if (v == &verb_claim)
 			fprintf(stderr,
-				"pcipass: warning: %s: runtime driver_override bind through sysfs, not probe-time claiming: the native driver gets the function again at the next boot or hot-plug, and no in-use check (mounts, interfaces, boot display) is made\n",
+				"pcipass: warning: %s: runtime driver_override bind through sysfs, not probe-time claiming: the native driver gets the function again at the next boot or hot-plug\n",
 				what);
 		else
 			fprintf(stderr,
@@ -312,7 +312,7 @@ static int claim_run(struct pp *pp, const struct claim_verb *v, int argc,
 				what);
 		err = (v == &verb_claim ? pcipass_claim_runtime :
 		       pcipass_release_runtime)(pp->ctx, bdfs, n_bdfs,
-				flags & PCIPASS_CLAIM_FLAGS_FUNCTION_ONLY, &done);
+				flags, &done);
 	} else {
 		err = v->fn(pp->ctx, bdfs, n_bdfs, flags, &done);
 	}

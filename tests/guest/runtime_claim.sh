@@ -34,6 +34,7 @@ if [ -d /sys/module/pcipass ] || [ ! -e "$dev" ]; then
 	exit 0
 fi
 modprobe -q nvme
+modprobe -q e1000
 modprobe -r -q vfio-pci 2>/dev/null
 [ "$(driver)" = nvme ]
 ok $? "$bdf starts on nvme"
@@ -73,6 +74,29 @@ ok $? "release without the module and without runtime: refused, nothing changed"
 run release 03:00.0 runtime
 [ $rc -eq 0 ] && [ "$(driver)" = nvme ] && [ "$(cat "$dev/driver_override")" = "(null)" ]
 ok $? "runtime release: back on nvme, override cleared"
+
+# In use: an interface that is up (an e1000 behind the PCIe-to-PCI bridge).
+nic=0000:06:01.0
+ifc=$(ls "/sys/bus/pci/devices/$nic/net" 2>/dev/null | head -n 1)
+if [ -n "$ifc" ] && ip link set "$ifc" up; then
+	run claim 06:01.0 function-only runtime
+	[ $rc -eq 1 ] && grep -q "^pcipass: claim $nic: Device or resource busy" "$tmp/err" &&
+		grep -q "^Error: $nic (e1000): interface $ifc is up" "$tmp/err" &&
+		[ "$(basename "$(readlink "/sys/bus/pci/devices/$nic/driver")")" = e1000 ]
+	ok $? "runtime claim of a NIC that is up: refused, names the interface, nothing changed"
+	run claim 06:01.0 function-only force runtime
+	[ $rc -eq 0 ] &&
+		[ "$(basename "$(readlink "/sys/bus/pci/devices/$nic/driver")")" = vfio-pci ]
+	ok $? "runtime claim with force: taken all the same"
+	run release 06:01.0 function-only runtime
+	[ $rc -eq 0 ] &&
+		[ "$(basename "$(readlink "/sys/bus/pci/devices/$nic/driver")")" = e1000 ]
+	ok $? "runtime release: the NIC is back on e1000"
+else
+	n=$((n + 1)); echo "ok $n - runtime claim of a NIC that is up # SKIP no interface on $nic"
+	n=$((n + 1)); echo "ok $n - runtime claim with force # SKIP no interface on $nic"
+	n=$((n + 1)); echo "ok $n - runtime release of the NIC # SKIP no interface on $nic"
+fi
 
 run claim 00:02.0 runtime
 [ $rc -eq 1 ] && grep -q "is a bridge" "$tmp/err" && [ "$(driver 2>/dev/null)" = nvme ]

@@ -1028,21 +1028,26 @@ PCIPASS_EXPORT int pcipass_release(struct pcipass_ctx *ctx,
  * @ctx: the context
  * @bdfs: the functions, "dddd:bb:dd.f" each
  * @n_bdfs: how many
- * @flags: PCIPASS_CLAIM_FLAGS_FUNCTION_ONLY, or 0
+ * @flags: PCIPASS_CLAIM_FLAGS_FUNCTION_ONLY and PCIPASS_CLAIM_FLAGS_FORCE,
+ *	or 0
  * @done: as for pcipass_claim()
  *
  * Without the module: bind @bdfs (and every endpoint of their IOMMU
  * groups unless function-only) to vfio-pci through sysfs, by writing
  * driver_override, unbinding and asking drivers_probe. This is NOT
  * probe-time claiming: the native driver had the function first and gets
- * it back after a reboot or a hot-plug, and none of the module's in-use
- * checks (mounted block device, interface up, boot display) is made.
+ * it back after a reboot or a hot-plug. The module's in-use checks are
+ * made from sysfs (a block device below the function that is mounted or
+ * has holders, an interface that is up, the boot display) unless
+ * PCIPASS_CLAIM_FLAGS_FORCE is set; what the kernel knows and sysfs does
+ * not show (a block device opened exclusively without a holder) is not.
  * All or nothing: on failure every function goes back to its driver.
  * vfio-pci must be loaded.
  *
  * Returns: 0, -EPERM or -EACCES without privilege, -ENODEV for an unknown
- * function, -ENXIO if vfio-pci would not bind, or another negative errno;
- * pcipass_get_extack() names the function.
+ * function, -EBUSY when the host uses a function, -ENXIO if vfio-pci would
+ * not bind, or another negative errno; pcipass_get_extack() names the
+ * function.
  * Since: 1
  */
 PCIPASS_EXPORT int pcipass_claim_runtime(struct pcipass_ctx *ctx,
