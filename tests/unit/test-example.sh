@@ -78,7 +78,10 @@ if [ "${LAB:-}" != 1 ]; then
 fi
 
 export LD_LIBRARY_PATH=$scratch/root/usr/lib
-if [ "${LAB:-}" = 1 ]; then
+if [ "${LAB:-}" = 1 ] && [ ! -x "$scratch/list-groups" ]; then
+	n=$((n + 1))
+	echo "ok $n - the example lists the groups through the module # SKIP not built: run tests/unit/test-example.sh on the host first"
+elif [ "${LAB:-}" = 1 ]; then
 	out=$("$scratch/list-groups" 2>&1)
 	rc=$?
 	[ $rc -eq 0 ] && [ "$(printf '%s\n' "$out" | head -n 1)" = "source netlink" ] &&
