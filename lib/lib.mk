@@ -52,7 +52,8 @@ LIBPCIPASS_CFLAGS = $(PCIPASS_CPPFLAGS) -Ilib $(LIBPCIPASS_PKG_CFLAGS) \
 		    $(PCIPASS_SANFLAGS) -fPIC -fvisibility=hidden
 
 LIBPCIPASS_SRCS := lib/libpcipass.c lib/netlink.c lib/snapshot.c \
-		   lib/names.c lib/claim.c lib/monitor.c kmod/pcipass_filter.c
+		   lib/names.c lib/claim.c lib/monitor.c lib/sysfs.c lib/runtime.c \
+		   kmod/pcipass_filter.c
 LIBPCIPASS_OBJS := $(patsubst %.c,$(BUILD)/lib/%.o,$(notdir $(LIBPCIPASS_SRCS)))
 LIBPCIPASS_SO := $(BUILD)/lib/libpcipass.so.1
 LIBPCIPASS_A := $(BUILD)/lib/libpcipass.a
@@ -90,6 +91,47 @@ $(LIBPCIPASS_A): $(LIBPCIPASS_OBJS)
 libpcipass: $(LIBPCIPASS_SO) $(LIBPCIPASS_A)
 userspace: libpcipass
 .PHONY: libpcipass
+
+# Installation. The uapi header goes below pcipass/ (libpcipass.pc adds
+# that directory), so it never shadows a system <linux/...> header.
+PREFIX ?= /usr/local
+LIBDIR ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
+MANDIR ?= $(PREFIX)/share/man
+INSTALL ?= install
+
+$(BUILD)/lib/libpcipass.pc: lib/libpcipass.pc.in $(PCIPASS_FLAGS_STAMP)
+	@mkdir -p $(@D)
+	sed -e '/^# SPDX/d' -e 's|@prefix@|$(PREFIX)|' -e 's|@libdir@|$(LIBDIR)|' \
+	    -e 's|@includedir@|$(INCLUDEDIR)|' \
+	    -e 's|@version@|$(PCIPASS_VERSION)|' $< >$@
+
+install-libpcipass: $(LIBPCIPASS_SO) $(LIBPCIPASS_A) $(BUILD)/lib/libpcipass.pc
+	$(INSTALL) -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(PKGCONFIGDIR) \
+		$(DESTDIR)$(INCLUDEDIR)/pcipass/linux $(DESTDIR)$(MANDIR)/man3
+	$(INSTALL) -m 755 $(LIBPCIPASS_SO) $(DESTDIR)$(LIBDIR)/libpcipass.so.1.0.0
+	ln -sf libpcipass.so.1.0.0 $(DESTDIR)$(LIBDIR)/libpcipass.so.1
+	ln -sf libpcipass.so.1 $(DESTDIR)$(LIBDIR)/libpcipass.so
+	$(INSTALL) -m 644 $(LIBPCIPASS_A) $(DESTDIR)$(LIBDIR)/libpcipass.a
+	$(INSTALL) -m 644 lib/include/pcipass/libpcipass.h \
+		$(DESTDIR)$(INCLUDEDIR)/pcipass/libpcipass.h
+	$(INSTALL) -m 644 include/uapi/linux/pcipass.h \
+		$(DESTDIR)$(INCLUDEDIR)/pcipass/linux/pcipass.h
+	$(INSTALL) -m 644 $(BUILD)/lib/libpcipass.pc \
+		$(DESTDIR)$(PKGCONFIGDIR)/libpcipass.pc
+	$(INSTALL) -m 644 lib/libpcipass.3 $(DESTDIR)$(MANDIR)/man3/libpcipass.3
+
+uninstall-libpcipass:
+	rm -f $(DESTDIR)$(LIBDIR)/libpcipass.so.1.0.0 \
+		$(DESTDIR)$(LIBDIR)/libpcipass.so.1 \
+		$(DESTDIR)$(LIBDIR)/libpcipass.so $(DESTDIR)$(LIBDIR)/libpcipass.a \
+		$(DESTDIR)$(INCLUDEDIR)/pcipass/libpcipass.h \
+		$(DESTDIR)$(INCLUDEDIR)/pcipass/linux/pcipass.h \
+		$(DESTDIR)$(PKGCONFIGDIR)/libpcipass.pc \
+		$(DESTDIR)$(MANDIR)/man3/libpcipass.3
+	-rmdir $(DESTDIR)$(INCLUDEDIR)/pcipass/linux $(DESTDIR)$(INCLUDEDIR)/pcipass
+.PHONY: install-libpcipass uninstall-libpcipass
 
 clean-userspace:
 	rm -rf $(BUILD)/lib $(BUILD)/tools $(BUILD)/bin $(BUILD)/tests/unit \

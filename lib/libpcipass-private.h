@@ -36,6 +36,10 @@ struct pcipass_ctx {
 
 	/* libpci, for names only; created on first use. */
 	struct pci_access *pacc;
+
+	/* enum pcipass_source asked for, and the sysfs root prefix (NULL: /). */
+	int source;
+	char *sysfs_root;
 };
 
 struct pcipass_dev {
@@ -109,6 +113,10 @@ struct pcipass_snapshot {
 	int refcount;
 	struct pcipass_ctx *ctx;
 	uint32_t generation;
+	/* enum pcipass_source it was read from, never _AUTO. */
+	int source;
+	/* sysfs: a file vanished while reading. */
+	bool torn;
 
 	/* Sorted by BDF, then by id, once complete. */
 	struct pcipass_dev *devs;
@@ -159,6 +167,17 @@ void pcipass_nl_close(struct pcipass_ctx *ctx);
 int pcipass_dev_parse(struct pcipass_ctx *ctx, struct nl_msg *msg,
 		      struct pcipass_dev *dev);
 void pcipass_dev_release(struct pcipass_dev *dev);
+
+/* The read-only sysfs source (sysfs.c) */
+const char *pcipass_sysfs_root(const struct pcipass_ctx *ctx);
+int pcipass_sysfs_dev_read(struct pcipass_ctx *ctx, const char *bdf,
+			   struct pcipass_dev *dev);
+int pcipass_sysfs_dev_get(struct pcipass_ctx *ctx, const char *bdf,
+			  struct pcipass_dev *dev);
+int pcipass_sysfs_snapshot_fill(struct pcipass_snapshot *snap);
+void pcipass_sysfs_snapshot_finish(struct pcipass_snapshot *snap);
+/* The source a request goes to: _NETLINK or _SYSFS, or a negative errno. */
+int pcipass_resolve_source(struct pcipass_ctx *ctx);
 
 /* Names (names.c) */
 void pcipass_names_cleanup(struct pcipass_ctx *ctx);

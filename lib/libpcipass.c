@@ -63,6 +63,16 @@ PCIPASS_EXPORT int pcipass_new(struct pcipass_ctx **ctx)
 	if (env)
 		c->log_priority = log_priority(env);
 
+	/* A captured tree (tests) or a chroot's: read it, not the module. */
+	env = secure_getenv("PCIPASS_SYSFS_ROOT");
+	if (env && env[0]) {
+		if (pcipass_set_sysfs_root(c, env) < 0) {
+			free(c);
+			return -ENOMEM;
+		}
+		c->source = PCIPASS_SOURCE_SYSFS;
+	}
+
 	*ctx = c;
 	return 0;
 }
@@ -85,6 +95,7 @@ PCIPASS_EXPORT struct pcipass_ctx *pcipass_unref(struct pcipass_ctx *ctx)
 	DBG(ctx, "context %p released\n", (void *)ctx);
 	pcipass_nl_close(ctx);
 	pcipass_names_cleanup(ctx);
+	free(ctx->sysfs_root);
 	free(ctx);
 	return NULL;
 }
@@ -148,4 +159,75 @@ PCIPASS_EXPORT const char *pcipass_get_extack(const struct pcipass_ctx *ctx)
 PCIPASS_EXPORT int pcipass_get_extack_offset(const struct pcipass_ctx *ctx)
 {
 	return ctx ? ctx->extack_offset : -1;
+}
+
+PCIPASS_EXPORT int pcipass_set_source(struct pcipass_ctx *ctx, int source)
+{
+	if (!ctx || source < PCIPASS_SOURCE_AUTO ||
+	    source > PCIPASS_SOURCE_SYSFS)
+		return -EINVAL;
+	ctx->source = source;
+	return 0;
+}
+
+PCIPASS_EXPORT int pcipass_get_source(const struct pcipass_ctx *ctx)
+{
+	return ctx ? ctx->source : PCIPASS_SOURCE_AUTO;
+}
+
+PCIPASS_EXPORT const char *pcipass_source_name(int source)
+{
+	switch (source) {
+	case PCIPASS_SOURCE_AUTO:
+		return "auto";
+	case PCIPASS_SOURCE_NETLINK:
+		return "netlink";
+	case PCIPASS_SOURCE_SYSFS:
+		return "sysfs";
+	}
+	return NULL;
+}
+
+PCIPASS_EXPORT int pcipass_set_sysfs_root(struct pcipass_ctx *ctx,
+					  const char *root)
+{
+	char *copy = NULL;
+	size_t len;
+
+	if (!ctx)
+		return -EINVAL;
+	if (root && strcmp(root, "/")) {
+		copy = strdup(root);
+		if (!copy)
+			return -ENOMEM;
+		/* "dir/" and "dir" are the same root. */
+		len = strlen(copy);
+		while (len > 1 && copy[len - 1] == '/')
+			copy[--len] = '\0';
+	}
+	free(ctx->sysfs_root);
+	ctx->sysfs_root = copy;
+	return 0;
+}
+
+PCIPASS_EXPORT const char *pcipass_get_sysfs_root(const struct pcipass_ctx *ctx)
+{
+	return ctx ? ctx->sysfs_root : NULL;
+}
+
+int pcipass_resolve_source(struct pcipass_ctx *ctx)
+{
+	int err;
+
+	if (ctx->source != PCIPASS_SOURCE_AUTO)
+		return ctx->source;
+	if (ctx->sysfs_root)
+		return PCIPASS_SOURCE_SYSFS;
+	err = pcipass_nl_connect(ctx);
+	if (err == -ENOENT) {
+		DBG(ctx, "no pcipass module: reading sysfs\n");
+		pcipass_clear_extack(ctx);
+		return PCIPASS_SOURCE_SYSFS;
+	}
+	return err < 0 ? err : PCIPASS_SOURCE_NETLINK;
 }

@@ -500,12 +500,15 @@ PCIPASS_EXPORT int pcipass_snapshot_new(struct pcipass_ctx *ctx,
 {
 	struct pcipass_snapshot *snap = NULL;
 	unsigned int attempt;
-	int err = 0;
+	int source, err = 0;
 
 	if (!ctx || !snapp)
 		return -EINVAL;
 
 	pcipass_clear_extack(ctx);
+	source = pcipass_resolve_source(ctx);
+	if (source < 0)
+		return source;
 
 	for (attempt = 1; attempt <= SNAPSHOT_TRIES; attempt++) {
 		struct dump_state st = { 0 };
@@ -515,15 +518,24 @@ PCIPASS_EXPORT int pcipass_snapshot_new(struct pcipass_ctx *ctx,
 			return -ENOMEM;
 		snap->refcount = 1;
 		snap->ctx = pcipass_ref(ctx);
+		snap->source = source;
 		st.snap = snap;
 
-		err = dump(ctx, PCIPASS_CMD_DEV_GET, dev_dump_cb, &st);
-		if (!err)
-			err = dump(ctx, PCIPASS_CMD_GROUP_GET, group_dump_cb, &st);
+		if (source == PCIPASS_SOURCE_SYSFS) {
+			err = pcipass_sysfs_snapshot_fill(snap);
+			st.inconsistent = snap->torn;
+		} else {
+			err = dump(ctx, PCIPASS_CMD_DEV_GET, dev_dump_cb, &st);
+			if (!err)
+				err = dump(ctx, PCIPASS_CMD_GROUP_GET,
+					   group_dump_cb, &st);
+		}
 		if (!err)
 			err = snapshot_link(snap, &st);
 		if (!err && st.inconsistent)
 			err = -EINTR;
+		if (!err && source == PCIPASS_SOURCE_SYSFS)
+			pcipass_sysfs_snapshot_finish(snap);
 		if (err != -EINTR)
 			break;
 
@@ -546,8 +558,9 @@ PCIPASS_EXPORT int pcipass_snapshot_new(struct pcipass_ctx *ctx,
 		return err;
 	}
 
-	DBG(ctx, "snapshot: %zu functions, %zu groups, generation %u\n",
-	    snap->n_devs, snap->n_groups, snap->generation);
+	DBG(ctx, "snapshot from %s: %zu functions, %zu groups, generation %u\n",
+	    pcipass_source_name(source), snap->n_devs, snap->n_groups,
+	    snap->generation);
 	*snapp = snap;
 	return 0;
 }
@@ -582,6 +595,12 @@ PCIPASS_EXPORT uint32_t
 pcipass_snapshot_get_generation(const struct pcipass_snapshot *snap)
 {
 	return snap ? snap->generation : 0;
+}
+
+PCIPASS_EXPORT int
+pcipass_snapshot_get_source(const struct pcipass_snapshot *snap)
+{
+	return snap ? snap->source : -1;
 }
 
 PCIPASS_EXPORT size_t
@@ -675,6 +694,12 @@ pcipass_group_get_generation(const struct pcipass_group *group)
 	return group ? group->generation : 0;
 }
 
+PCIPASS_EXPORT bool
+pcipass_group_has_generation(const struct pcipass_group *group)
+{
+	return group && group->has_generation;
+}
+
 PCIPASS_EXPORT size_t
 pcipass_group_get_member_count(const struct pcipass_group *group)
 {
@@ -734,6 +759,37 @@ static int dev_get_cb(struct nl_msg *msg, void *arg)
 	return 0;
 }
 
+static int sysfs_dev_get(struct pcipass_ctx *ctx, const char *bdf,
+			 struct pcipass_dev **devp)
+{
+	struct pcipass_dev *dev;
+	unsigned int domain, bus, devfn;
+	char name[32];
+	int err;
+
+	if (parse_bdf(bdf, &domain, &bus, &devfn) < 0) {
+		pcipass_set_extack(ctx, "malformed PCI address, expected dddd:bb:dd.f");
+		return -EINVAL;
+	}
+	snprintf(name, sizeof(name), "%04x:%02x:%02x.%x", domain, bus,
+		 devfn >> 3, devfn & 7);
+	dev = calloc(1, sizeof(*dev));
+	if (!dev)
+		return -ENOMEM;
+	err = pcipass_sysfs_dev_get(ctx, name, dev);
+	if (err < 0) {
+		free(dev);
+		if (err == -ENOENT) {
+			pcipass_set_extack(ctx, "no such PCI function");
+			return -ENODEV;
+		}
+		return err;
+	}
+	dev->refcount = 1;
+	*devp = dev;
+	return 0;
+}
+
 PCIPASS_EXPORT int pcipass_dev_get(struct pcipass_ctx *ctx, const char *bdf,
 				   struct pcipass_dev **devp)
 {
@@ -745,6 +801,11 @@ PCIPASS_EXPORT int pcipass_dev_get(struct pcipass_ctx *ctx, const char *bdf,
 		return -EINVAL;
 
 	pcipass_clear_extack(ctx);
+	err = pcipass_resolve_source(ctx);
+	if (err < 0)
+		return err;
+	if (err == PCIPASS_SOURCE_SYSFS)
+		return sysfs_dev_get(ctx, bdf, devp);
 	err = pcipass_nl_connect(ctx);
 	if (err < 0)
 		return err;
@@ -982,6 +1043,11 @@ PCIPASS_EXPORT uint32_t
 pcipass_dev_get_generation(const struct pcipass_dev *dev)
 {
 	return dev ? dev->generation : 0;
+}
+
+PCIPASS_EXPORT bool pcipass_dev_has_generation(const struct pcipass_dev *dev)
+{
+	return dev && dev->has_generation;
 }
 
 PCIPASS_EXPORT bool pcipass_dev_has_claim_origin(const struct pcipass_dev *dev)

@@ -44,6 +44,9 @@ suite unit-why "$build/tests/unit/test-why"
 suite unit-cli tests/unit/test-cli.sh "$build/bin/pcipass"
 suite unit-symbols tests/unit/test-symbols.sh "$build/lib/libpcipass.so.1" \
 	lib/libpcipass.sym
+suite golden tests/golden/run.sh "$build/bin/pcipass" \
+	"$build/tests/golden/lib-dump"
+suite example tests/unit/test-example.sh
 
 # lab NAME RUN-ARGS...: one guest, its TAP files in $res/NAME; a guest that
 # did not finish counts as a failure.

@@ -843,6 +843,10 @@ static void check_devices(struct check *c, const struct pcipass_slot_filter *fil
 		finding(c, R_FAIL, NULL, "pcipass", why, NULL);
 		return;
 	}
+	if (pcipass_snapshot_get_source(snap) == PCIPASS_SOURCE_SYSFS)
+		finding(c, R_WARN, NULL, "pcipass",
+			"the pcipass module is not used: functions and groups read from sysfs (no generation check)",
+			"load it (modprobe pcipass) to claim at probe time");
 	if (why_topo_build(snap, &t) < 0) {
 		pcipass_snapshot_unref(snap);
 		finding(c, R_FAIL, NULL, "pcipass", "out of memory", NULL);

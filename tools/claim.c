@@ -3,8 +3,8 @@
  * pcipass claim / release: hand PCI functions to vfio-pci and take them
  * back.
  *
- *	pcipass claim FILTER... [function-only] [force]
- *	pcipass release FILTER... [function-only]
+ *	pcipass claim FILTER... [function-only] [force] [runtime]
+ *	pcipass release FILTER... [function-only] [runtime]
  *
  * Each FILTER is a slot filter as for dev show; all of them are resolved
  * against one snapshot and sent as one all-or-nothing request. Unless
@@ -18,6 +18,11 @@
  *
  * where driver and claim-origin are as reported right after the request
  * (driver null when none is bound).
+ *
+ * Without the module (or with -s sysfs) a claim is refused with how to
+ * load the module, unless "runtime" asks for the sysfs fallback: a
+ * driver_override bind, which is not probe-time claiming (a warning says
+ * so), with the module's in-use checks as far as sysfs shows them.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -58,10 +63,10 @@ static const struct claim_verb verb_release = {
 static int claim_usage(FILE *f, const struct claim_verb *v)
 {
 	if (v == &verb_claim)
-		fputs("Usage: pcipass [-j [-p]] claim FILTER... [function-only] [force]\n",
+		fputs("Usage: pcipass [-j [-p]] claim FILTER... [function-only] [force] [runtime]\n",
 		      f);
 	else
-		fputs("Usage: pcipass [-j [-p]] release FILTER... [function-only]\n",
+		fputs("Usage: pcipass [-j [-p]] release FILTER... [function-only] [runtime]\n",
 		      f);
 	fputs("FILTER := [[[domain]:]bus:]slot[.func], hexadecimal, * or empty\n"
 	      "          for any; as lspci -s.\n"
@@ -70,6 +75,9 @@ static int claim_usage(FILE *f, const struct claim_verb *v)
 	if (v == &verb_claim)
 		fputs("force claims even functions the host is using (mounted or\n"
 		      "held disks, interfaces that are up, the boot display).\n", f);
+	fputs("runtime: without the pcipass module, bind through sysfs\n"
+	      "(driver_override, unbind, drivers_probe). Not probe-time; with\n"
+	      "the module loaded it is ignored.\n", f);
 	return EXIT_SUCCESS;
 }
 
@@ -200,6 +208,7 @@ static int claim_run(struct pp *pp, const struct claim_verb *v, int argc,
 	const char **bdfs = NULL;
 	char **done = NULL;
 	unsigned int flags = 0;
+	bool runtime = false;
 	size_t n_filters = 0, n_bdfs = 0, i;
 	struct pcipass_dev *dev;
 	bool *matched = NULL;
@@ -222,6 +231,8 @@ static int claim_run(struct pp *pp, const struct claim_verb *v, int argc,
 		} else if (!strcmp(argv[i], "force") &&
 			   (v->allowed_flags & PCIPASS_CLAIM_FLAGS_FORCE)) {
 			flags |= PCIPASS_CLAIM_FLAGS_FORCE;
+		} else if (!strcmp(argv[i], "runtime")) {
+			runtime = true;
 		} else {
 			ret = pp_parse_slot_filter(argv[i], &filters[n_filters]);
 			if (ret)
@@ -273,7 +284,38 @@ static int claim_run(struct pp *pp, const struct claim_verb *v, int argc,
 		}
 	}
 
-	err = v->fn(pp->ctx, bdfs, n_bdfs, flags, &done);
+	if (pcipass_snapshot_get_source(snap) == PCIPASS_SOURCE_SYSFS) {
+		bool forced = pcipass_get_source(pp->ctx) == PCIPASS_SOURCE_SYSFS;
+
+		describe(what, sizeof(what), v->name, bdfs, n_bdfs);
+		if (!runtime) {
+			fprintf(stderr, "pcipass: %s: %s\n", what, forced ?
+				"the pcipass module is not used (-s sysfs or PCIPASS_SYSFS_ROOT)" :
+				"the pcipass kernel module is not loaded");
+			if (v == &verb_claim)
+				fprintf(stderr,
+					"Error: load it to claim at probe time: \"modprobe pcipass claim=%s\" (\"pcipass persist\" makes it stay), or add \"runtime\" for a driver_override bind now, which is not probe-time\n",
+					argv[0]);
+			else
+				fprintf(stderr,
+					"Error: load it with \"modprobe pcipass\", or add \"runtime\" to undo a runtime claim\n");
+			ret = EXIT_FAILURE;
+			goto out;
+		}
+		if (v == &verb_claim)
+			fprintf(stderr,
+				"pcipass: warning: %s: runtime driver_override bind through sysfs, not probe-time claiming: the native driver gets the function again at the next boot or hot-plug\n",
+				what);
+		else
+			fprintf(stderr,
+				"pcipass: warning: %s: runtime release through sysfs, without the module\n",
+				what);
+		err = (v == &verb_claim ? pcipass_claim_runtime :
+		       pcipass_release_runtime)(pp->ctx, bdfs, n_bdfs,
+				flags, &done);
+	} else {
+		err = v->fn(pp->ctx, bdfs, n_bdfs, flags, &done);
+	}
 	if (err < 0) {
 		describe(what, sizeof(what), v->name, bdfs, n_bdfs);
 		ret = pp_fail(pp, what, err);

@@ -6,6 +6,8 @@
  * names of the netlink spec (kmod/pcipass.yaml):
  *
  *	bdf			"0000:05:00.0"
+ *	source			"netlink" or "sysfs", top-level objects only
+ *				(dev show); in a group, the group has it
  *	vendor, device,
  *	subsystem-vendor,
  *	subsystem-device	4 lower-case hex digits, no "0x": "144d"
@@ -414,6 +416,9 @@ void dev_print(struct pp *pp, const struct pcipass_dev *dev,
 
 	lookup_names(pp, dev, &names);
 	open_json_object(NULL);
+	/* Top-level objects only: in a group, the group says it. */
+	if (pp->dev_source)
+		print_string(PRINT_JSON, "source", NULL, pp->dev_source);
 
 	for (; l->field != F_END; l++) {
 		print_field(pp, dev, &names, l->field, l->fmt);
@@ -455,8 +460,13 @@ static int dev_show(struct pp *pp, int argc, char **argv)
 			return pp_fail(pp, what, err);
 		}
 		output_start(pp->json, pp->pretty);
+		pp->dev_source = pp_print_source_header(pp,
+					pcipass_dev_has_generation(dev) ?
+					PCIPASS_SOURCE_NETLINK :
+					PCIPASS_SOURCE_SYSFS);
 		dev_print_header(pp);
 		dev_print(pp, dev, layout);
+		pp->dev_source = NULL;
 		pcipass_dev_unref(dev);
 		return pp_output_end();
 	}
@@ -466,6 +476,8 @@ static int dev_show(struct pp *pp, int argc, char **argv)
 		return pp_fail(pp, "dump", err);
 
 	output_start(pp->json, pp->pretty);
+	pp->dev_source = pp_print_source_header(pp,
+					pcipass_snapshot_get_source(snap));
 	dev_print_header(pp);
 	pcipass_snapshot_for_each_dev(dev, snap) {
 		if (!pcipass_slot_filter_match(&filter,
@@ -475,6 +487,7 @@ static int dev_show(struct pp *pp, int argc, char **argv)
 			continue;
 		dev_print(pp, dev, layout);
 	}
+	pp->dev_source = NULL;
 	pcipass_snapshot_unref(snap);
 	return pp_output_end();
 }

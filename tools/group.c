@@ -4,12 +4,17 @@
  *
  * JSON: an array of
  *
- *	{ "group": 12, "viable": true, "generation": 7, "devices": [ ... ] }
+ *	{ "group": 12, "source": "netlink", "viable": true, "generation": 7,
+ *	  "devices": [ ... ] }
  *
  * with device objects as in dev.c. Functions in no IOMMU group (IOMMU
  * off) come last, in one object with "group": null, "viable": false and
  * the snapshot's generation; there is no such object when every function
  * has a group. In text, they are listed under "no group".
+ *
+ * "source" is "netlink" (the module) or "sysfs" (read-only, no generation
+ * check); from sysfs there is no "generation". The text starts with a
+ * "source:" line for sysfs, and with -d.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -19,7 +24,8 @@
 #include "output.h"
 #include "pcipass-cli.h"
 
-static void group_print(struct pp *pp, const struct pcipass_group *group)
+static void group_print(struct pp *pp, const struct pcipass_group *group,
+			const char *source)
 {
 	enum dev_layout layout = pp->details ? DEV_LAYOUT_DETAILS :
 					       DEV_LAYOUT_MEMBER;
@@ -27,10 +33,12 @@ static void group_print(struct pp *pp, const struct pcipass_group *group)
 
 	open_json_object(NULL);
 	print_uint(PRINT_ANY, "group", "group %s", pcipass_group_get_id(group));
+	print_string(PRINT_JSON, "source", NULL, source);
 	print_flag(PRINT_ANY, "viable", "  viable\n", "  not viable\n",
 		   pcipass_group_is_viable(group));
-	print_uint(PRINT_JSON, "generation", NULL,
-		   pcipass_group_get_generation(group));
+	if (pcipass_group_has_generation(group))
+		print_uint(PRINT_JSON, "generation", NULL,
+			   pcipass_group_get_generation(group));
 	open_json_array("devices");
 	pcipass_group_for_each_member(dev, group)
 		dev_print(pp, dev, layout);
@@ -38,7 +46,8 @@ static void group_print(struct pp *pp, const struct pcipass_group *group)
 	close_json_object();
 }
 
-static void ungrouped_print(struct pp *pp, struct pcipass_snapshot *snap)
+static void ungrouped_print(struct pp *pp, struct pcipass_snapshot *snap,
+			    const char *source)
 {
 	enum dev_layout layout = pp->details ? DEV_LAYOUT_DETAILS :
 					       DEV_LAYOUT_MEMBER;
@@ -51,9 +60,12 @@ static void ungrouped_print(struct pp *pp, struct pcipass_snapshot *snap)
 		if (!any) {
 			open_json_object(NULL);
 			print_null(PRINT_ANY, "group", "%s\n", "no group");
+			print_string(PRINT_JSON, "source", NULL, source);
 			print_bool(PRINT_JSON, "viable", NULL, false);
-			print_uint(PRINT_JSON, "generation", NULL,
-				   pcipass_snapshot_get_generation(snap));
+			if (pcipass_snapshot_get_source(snap) ==
+			    PCIPASS_SOURCE_NETLINK)
+				print_uint(PRINT_JSON, "generation", NULL,
+					   pcipass_snapshot_get_generation(snap));
 			open_json_array("devices");
 			any = true;
 		}
@@ -69,6 +81,7 @@ static int group_show(struct pp *pp, int argc, char **argv)
 {
 	struct pcipass_snapshot *snap;
 	struct pcipass_group *group;
+	const char *source;
 	unsigned long id = 0;
 	bool one = false;
 	int err;
@@ -102,12 +115,16 @@ static int group_show(struct pp *pp, int argc, char **argv)
 			return pp_fail(pp, what, -ENOENT);
 		}
 		output_start(pp->json, pp->pretty);
-		group_print(pp, group);
+		source = pp_print_source_header(pp,
+					pcipass_snapshot_get_source(snap));
+		group_print(pp, group, source);
 	} else {
 		output_start(pp->json, pp->pretty);
+		source = pp_print_source_header(pp,
+					pcipass_snapshot_get_source(snap));
 		pcipass_snapshot_for_each_group(group, snap)
-			group_print(pp, group);
-		ungrouped_print(pp, snap);
+			group_print(pp, group, source);
+		ungrouped_print(pp, snap, source);
 	}
 
 	pcipass_snapshot_unref(snap);

@@ -18,6 +18,14 @@ struct pp {
 	bool json;
 	bool pretty;
 	bool details;
+	/* -s: enum pcipass_source asked for. */
+	bool source_set;
+	int source;
+	/*
+	 * Where the snapshot being printed came from, for the "source" key of
+	 * top-level JSON objects; NULL inside a group.
+	 */
+	const char *dev_source;
 };
 
 struct pp_cmd {
@@ -44,6 +52,13 @@ int pp_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  */
 int pp_fail(struct pp *pp, const char *what, int err);
 
+/*
+ * Print where @snap (or, if NULL, a function from @source) came from: the
+ * text header "source: sysfs ..." (always for sysfs, with -d for netlink).
+ * Returns the source's name for the JSON "source" keys.
+ */
+const char *pp_print_source_header(struct pp *pp, int source);
+
 /* Finish output; returns the exit status. */
 int pp_output_end(void);
 
@@ -65,6 +80,9 @@ void dev_print_header(struct pp *pp);
 void dev_print(struct pp *pp, const struct pcipass_dev *dev,
 	       enum dev_layout layout);
 int do_dev(struct pp *pp, int argc, char **argv);
+
+/* policy.c */
+int do_policy(struct pp *pp, int argc, char **argv);
 
 /* group.c */
 int do_group(struct pp *pp, int argc, char **argv);

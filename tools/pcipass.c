@@ -24,20 +24,25 @@ static void usage(FILE *f)
 {
 	fputs("Usage: pcipass [OPTIONS] [OBJECT [VERB [ARGS]]]\n"
 	      "       pcipass help | OBJECT help\n"
-	      "where  OBJECT := { group | dev | check | why | claim | release | monitor }\n"
-	      "       OPTIONS := { -j[son] [-p[retty]] | -d[etails] | -V[ersion] | -h[elp] }\n"
+	      "where  OBJECT := { group | dev | policy | check | why | claim | release | monitor }\n"
+	      "       OPTIONS := { -j[son] [-p[retty]] | -d[etails] |\n"
+	      "                    -s[ource] { auto | netlink | sysfs } | -V[ersion] | -h[elp] }\n"
 	      "\n"
 	      "       pcipass group show [GROUP-ID]\n"
 	      "       pcipass dev show [FILTER]\n"
+	      "       pcipass policy show          the module's claim= policy\n"
 	      "       pcipass check [FILTER]       preflight: pass, warn or fail\n"
 	      "       pcipass why BDF [BDF]        why a group is what it is\n"
-	      "       pcipass claim FILTER... [function-only] [force]\n"
-	      "       pcipass release FILTER... [function-only]\n"
+	      "       pcipass claim FILTER... [function-only] [force] [runtime]\n"
+	      "       pcipass release FILTER... [function-only] [runtime]\n"
 	      "       pcipass monitor\n"
 	      "\n"
 	      "FILTER is a PCI slot, as for lspci -s: [[[domain]:]bus:]slot[.func],\n"
 	      "hexadecimal, where an empty field or * matches anything.\n"
-	      "Without OBJECT, pcipass shows all groups.\n", f);
+	      "Without OBJECT, pcipass shows all groups.\n"
+	      "Without the pcipass module (or with -s sysfs), pcipass reads sysfs:\n"
+	      "read-only, and with no generation check. PCIPASS_SYSFS_ROOT=DIR reads\n"
+	      "DIR/sys instead of /sys.\n", f);
 }
 
 bool matches(const char *arg, const char *word)
@@ -67,6 +72,19 @@ int pp_fail(struct pp *pp, const char *what, int err)
 	if (extack)
 		fprintf(stderr, "Error: %s\n", extack);
 	return EXIT_FAILURE;
+}
+
+const char *pp_print_source_header(struct pp *pp, int source)
+{
+	const char *name = pcipass_source_name(source);
+
+	if (!name)
+		name = "unknown";
+	if (source == PCIPASS_SOURCE_SYSFS)
+		print_text("source: sysfs (pcipass module not used: read-only, no generation check, may be torn)\n");
+	else if (pp->details)
+		print_text("source: %s\n", name);
+	return name;
 }
 
 int pp_output_end(void)
@@ -145,6 +163,7 @@ static int do_default(struct pp *pp, int argc, char **argv)
 static const struct pp_cmd objects[] = {
 	{ "group", do_group },
 	{ "dev", do_dev },
+	{ "policy", do_policy },
 	{ "check", do_check },
 	{ "why", do_why },
 	{ "claim", do_claim },
@@ -164,6 +183,21 @@ static void log_stderr(struct pcipass_ctx *ctx, int priority,
 	(void)line;
 	fprintf(stderr, "pcipass: libpcipass: %s: ", fn);
 	vfprintf(stderr, format, args);
+}
+
+static int parse_source(struct pp *pp, const char *arg)
+{
+	if (matches(arg, "auto"))
+		pp->source = PCIPASS_SOURCE_AUTO;
+	else if (matches(arg, "netlink"))
+		pp->source = PCIPASS_SOURCE_NETLINK;
+	else if (matches(arg, "sysfs"))
+		pp->source = PCIPASS_SOURCE_SYSFS;
+	else
+		return pp_usage_error("invalid source \"%s\": auto, netlink or sysfs",
+				      arg);
+	pp->source_set = true;
+	return 0;
 }
 
 /*
@@ -187,7 +221,16 @@ static int trailing_options(struct pp *pp, int *argc, char **argv)
 			pp->pretty = true;
 		else if (!strcmp(a, "-d") || !strcmp(a, "--details"))
 			pp->details = true;
-		else
+		else if (!strncmp(a, "--source=", 9)) {
+			if (parse_source(pp, a + 9))
+				return EXIT_USAGE;
+		} else if (!strcmp(a, "-s") || !strcmp(a, "--source")) {
+			if (i + 1 >= *argc)
+				return pp_usage_error("option \"%s\" needs auto, netlink or sysfs",
+						      a);
+			if (parse_source(pp, argv[++i]))
+				return EXIT_USAGE;
+		} else
 			return pp_usage_error("unknown option \"%s\"; try \"pcipass help\"",
 					      a);
 	}
@@ -201,6 +244,7 @@ int main(int argc, char **argv)
 		{ "json", no_argument, NULL, 'j' },
 		{ "pretty", no_argument, NULL, 'p' },
 		{ "details", no_argument, NULL, 'd' },
+		{ "source", required_argument, NULL, 's' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -209,7 +253,7 @@ int main(int argc, char **argv)
 	int opt, err, ret;
 
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "+jpdVh", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "+jpds:Vh", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'j':
 			pp.json = true;
@@ -220,6 +264,10 @@ int main(int argc, char **argv)
 		case 'd':
 			pp.details = true;
 			break;
+		case 's':
+			if (parse_source(&pp, optarg))
+				return EXIT_USAGE;
+			break;
 		case 'V':
 			printf("pcipass %s\n", STR(PCIPASS_VERSION));
 			return EXIT_SUCCESS;
@@ -227,6 +275,8 @@ int main(int argc, char **argv)
 			usage(stdout);
 			return EXIT_SUCCESS;
 		default:
+			if (optopt == 's')
+				return pp_usage_error("option \"-s\" needs auto, netlink or sysfs");
 			if (optopt)
 				return pp_usage_error("unknown option \"-%c\"; try \"pcipass help\"",
 						      optopt);
@@ -247,6 +297,9 @@ int main(int argc, char **argv)
 		return EXIT_FAILURE;
 	}
 	pcipass_set_log_fn(pp.ctx, log_stderr, NULL);
+	/* Else the library's default (PCIPASS_SYSFS_ROOT means sysfs). */
+	if (pp.source_set)
+		pcipass_set_source(pp.ctx, pp.source);
 
 	if (!argc) {
 		ret = do_default(&pp, 0, argv);

@@ -20,7 +20,8 @@ PCIPASS_TOOLS_CFLAGS = $(PCIPASS_CPPFLAGS) $(PCIPASS_TOOLS_PKG_CFLAGS) \
 
 PCIPASS_TOOLS_SRCS := tools/pcipass.c tools/dev.c tools/group.c \
 		      tools/output.c tools/check.c tools/why.c \
-		      tools/isolation.c tools/rom.c tools/claim.c tools/monitor.c
+		      tools/isolation.c tools/rom.c tools/claim.c tools/monitor.c \
+		      tools/policy.c
 PCIPASS_TOOLS_OBJS := $(patsubst tools/%.c,$(BUILD)/tools/%.o,\
 			$(PCIPASS_TOOLS_SRCS))
 PCIPASS_BIN := $(BUILD)/bin/pcipass
@@ -38,6 +39,27 @@ $(PCIPASS_BIN): $(PCIPASS_TOOLS_OBJS) $(LIBPCIPASS_A)
 pcipass-cli: $(PCIPASS_BIN)
 userspace: pcipass-cli
 .PHONY: pcipass-cli
+
+BINDIR ?= $(PREFIX)/sbin
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+
+install-pcipass-cli: $(PCIPASS_BIN)
+	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man8 \
+		$(DESTDIR)$(BASHCOMPDIR)
+	$(INSTALL) -m 755 $(PCIPASS_BIN) $(DESTDIR)$(BINDIR)/pcipass
+	$(INSTALL) -m 644 tools/pcipass.8 $(DESTDIR)$(MANDIR)/man8/pcipass.8
+	$(INSTALL) -m 644 tools/pcipass.bash-completion \
+		$(DESTDIR)$(BASHCOMPDIR)/pcipass
+
+uninstall-pcipass-cli:
+	rm -f $(DESTDIR)$(BINDIR)/pcipass $(DESTDIR)$(MANDIR)/man8/pcipass.8 \
+		$(DESTDIR)$(BASHCOMPDIR)/pcipass
+
+# make install [PREFIX=/usr/local] [DESTDIR=] [LIBDIR= INCLUDEDIR= BINDIR=
+# MANDIR= PKGCONFIGDIR= BASHCOMPDIR=]
+install: install-libpcipass install-pcipass-cli
+uninstall: uninstall-libpcipass uninstall-pcipass-cli
+.PHONY: install uninstall install-pcipass-cli uninstall-pcipass-cli
 
 -include $(PCIPASS_TOOLS_OBJS:.o=.d)
 

@@ -33,6 +33,11 @@ for mod in nvme e1000 e1000e snd_hda_intel xhci_pci; do
 	modprobe -q "$mod" || true
 done
 
+# Before the module: claim and release through the sysfs fallback.
+if [ "${LAB_TOPOLOGY:-}" = seed-server ]; then
+	suite "runtime-claim" "$top/tests/guest/runtime_claim.sh" "$build/bin/pcipass"
+fi
+
 if ! insmod "$ko"; then
 	printf 'TAP version 13\n1..1\nnot ok 1 insmod %s\n' "$ko" >"$out/insmod.tap"
 	echo 1 >"$out/insmod.rc"
@@ -46,6 +51,9 @@ sriov)
 esac
 
 suite "cli-topology" "$top/tests/guest/cli_topology.py"
+suite "sysfs-equiv" "$top/tests/guest/sysfs_equiv.py" "$build/bin/pcipass" \
+	"$build/tests/golden/lib-dump"
+suite "example" "$top/tests/unit/test-example.sh"
 suite "pcipass-nl" "$build/selftests/pcipass_nl"
 suite "vfio-user" "$top/tests/selftests/vfio_user.py"
 suite "why-check" "$top/tests/selftests/why_check.py" "$build/bin/pcipass"

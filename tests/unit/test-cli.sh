@@ -52,23 +52,46 @@ expect_fail() {
 
 echo "TAP version 13"
 
-run
-if [ "$rc" -eq 0 ]; then
-	for t in "pcipass" "pcipass group" "pcipass -j -p group show" \
-		 "pcipass dev show" "pcipass dev show 0000:05:00.0"; do
+if [ -d /sys/module/pcipass ]; then
+	for t in "pcipass -s netlink" "pcipass -s netlink group" \
+		 "pcipass -s netlink -j -p group show" "pcipass -s netlink dev show" \
+		 "pcipass -s netlink dev show 0000:05:00.0" "pcipass (sysfs fallback)" \
+		 "pcipass -j (sysfs fallback)" "pcipass policy" "pcipass claim"; do
 		skip "$t without the module" "pcipass module loaded"
 	done
 else
 	for args in "" "group" "-j -p group show" "dev show" "dev show 05:00.0 -d"; do
 		# shellcheck disable=SC2086
-		expect_fail "pcipass $args: module not loaded, exit 1" 1 \
-			"pcipass: dump: No such file or directory" $args
+		expect_fail "pcipass -s netlink $args: module not loaded, exit 1" 1 \
+			"pcipass: dump: No such file or directory" -s netlink $args
 		grep -qxF "Error: pcipass kernel module not loaded" "$tmp/err"
-		ok $? "pcipass $args: says why"
+		ok $? "pcipass -s netlink $args: says why"
 	done
-	expect_fail "dev show BDF: module not loaded, exit 1" 1 \
+	expect_fail "-s netlink dev show BDF: module not loaded, exit 1" 1 \
 		"pcipass: get 0000:05:00.0: No such file or directory" \
-		dev show 0000:05:00.0
+		--source=netlink dev show 0000:05:00.0
+
+	# Without -s: the read-only sysfs source, and it says so.
+	run
+	[ "$rc" -eq 0 ] && head -n 1 "$tmp/out" | grep -q '^source: sysfs (.*no generation check'
+	ok $? "pcipass without the module: sysfs, says so in its first line"
+	run -j
+	[ "$rc" -eq 0 ] && ! grep -q '"source":"netlink"' "$tmp/out" &&
+		{ [ "$(cat "$tmp/out")" = "[]" ] || grep -q '"source":"sysfs"' "$tmp/out"; }
+	ok $? "pcipass -j without the module: \"source\": \"sysfs\""
+	run policy
+	[ "$rc" -eq 0 ] && grep -q '^no pcipass module loaded' "$tmp/out"
+	ok $? "pcipass policy without the module: says no module, exit 0"
+	bdf=$(ls /sys/bus/pci/devices 2>/dev/null | head -n 1)
+	if [ -n "$bdf" ]; then
+		run claim "$bdf"
+		[ "$rc" -eq 1 ] && [ ! -s "$tmp/out" ] &&
+			grep -q "^pcipass: claim $bdf: the pcipass kernel module is not loaded" "$tmp/err" &&
+			grep -q '^Error: load it .*modprobe pcipass claim=' "$tmp/err"
+		ok $? "pcipass claim without the module: refused, says how to load it"
+	else
+		skip "pcipass claim without the module" "no PCI function on this host"
+	fi
 fi
 
 expect_fail "bad filter character" 2 \
@@ -112,6 +135,19 @@ expect_fail "monitor takes no argument" 2 \
 	'pcipass: unexpected argument "x"; try "pcipass monitor help"' \
 	monitor x
 
+expect_fail "bad source" 2 \
+	'pcipass: invalid source "bogus": auto, netlink or sysfs' -s bogus
+expect_fail "source without argument" 2 \
+	'pcipass: option "-s" needs auto, netlink or sysfs' -s
+expect_fail "trailing source without argument" 2 \
+	'pcipass: option "--source" needs auto, netlink or sysfs' dev show --source
+expect_fail "unknown policy verb" 2 \
+	'pcipass: unknown policy command "frob"; try "pcipass policy help"' \
+	policy frob
+expect_fail "policy show takes no argument" 2 \
+	'pcipass: unexpected argument "x"; try "pcipass policy help"' \
+	policy show x
+
 run -V
 [ "$rc" -eq 0 ] && grep -qE '^pcipass [0-9]' "$tmp/out"
 ok $? "-V prints the version"
@@ -119,7 +155,7 @@ run --version
 [ "$rc" -eq 0 ] && grep -qE '^pcipass [0-9]' "$tmp/out"
 ok $? "--version prints the version"
 for args in "help" "-h" "dev help" "group help" "d h" "g he" \
-	    "claim help" "release help" "monitor help"; do
+	    "claim help" "release help" "monitor help" "policy help"; do
 	# shellcheck disable=SC2086
 	run $args
 	[ "$rc" -eq 0 ] && grep -q '^Usage: pcipass' "$tmp/out" &&

@@ -64,6 +64,22 @@ static const struct parse_case parse_cases[] = {
 	{ "1.2.3", -EINVAL, 0, 0, 0, 0, 3 },		/* too many dots */
 	{ "1.2:3", -EINVAL, 0, 0, 0, 0, 1 },		/* dot in the bus */
 	{ "05:00.0\n", -EINVAL, 0, 0, 0, 0, 7 },
+	/* Every field out of range in the full form, and too many digits. */
+	{ "0:100:00.0", -ERANGE, 0, 0, 0, 0, 2 },
+	{ "0:0:20.0", -ERANGE, 0, 0, 0, 0, 4 },
+	{ "0:0:0.8", -ERANGE, 0, 0, 0, 0, 6 },
+	{ "00000000000000000000001:00:00.0", 0, 1, 0, 0, 0, 0 },
+	{ "ffffffffffffffffffffffff:00.0", -ERANGE, 0, 0, 0, 0, 0 },
+	/* A wildcard mixed with digits, signs, other separators. */
+	{ "*5", -EINVAL, 0, 0, 0, 0, 0 },		/* the field is bad */
+	{ "05:00.*1", -EINVAL, 0, 0, 0, 0, 6 },
+	{ "+5", -EINVAL, 0, 0, 0, 0, 0 },
+	{ "05:00.0,", -EINVAL, 0, 0, 0, 0, 7 },
+	{ "05;00.0", -EINVAL, 0, 0, 0, 0, 2 },
+	{ "05:00-0", -EINVAL, 0, 0, 0, 0, 5 },
+	{ "g", -EINVAL, 0, 0, 0, 0, 0 },
+	{ "\xff", -EINVAL, 0, 0, 0, 0, 0 },
+	{ "05:00.0\t", -EINVAL, 0, 0, 0, 0, 7 },
 };
 
 struct match_case {
@@ -128,7 +144,7 @@ int main(void)
 	size_t i;
 
 	/* Each parse case, plus the exact/init/no-NUL checks below. */
-	printf("TAP version 13\n1..%zu\n", np + nm + 4);
+	printf("TAP version 13\n1..%zu\n", np + nm + 5);
 
 	for (i = 0; i < np; i++) {
 		const struct parse_case *c = &parse_cases[i];
@@ -178,6 +194,15 @@ int main(void)
 		ok(!pcipass_slot_filter_parse(&f, "05:00.0zzz", 7, NULL) &&
 		   f.bus == 5 && f.slot == 0 && f.func == 0, "%s",
 		   "parse stops at len");
+		/* A NUL inside len is a bad character, not an end. */
+		{
+			static const char nul[] = "05\0:00.0";
+			const char *bad = NULL;
+
+			ok(pcipass_slot_filter_parse(&f, nul, sizeof(nul) - 1,
+						     &bad) == -EINVAL &&
+			   bad == nul + 2, "%s", "embedded NUL is refused");
+		}
 	}
 
 	return failed ? 1 : 0;

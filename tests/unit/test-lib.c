@@ -73,6 +73,8 @@ static void test_no_module(void)
 	pcipass_new(&ctx);
 	pcipass_set_log_fn(ctx, log_fn, NULL);
 	pcipass_set_log_priority(ctx, LOG_DEBUG);
+	/* Else, without the module, the snapshot comes from sysfs. */
+	pcipass_set_source(ctx, PCIPASS_SOURCE_NETLINK);
 
 	err = pcipass_snapshot_new(ctx, &snap);
 	if (err == 0) {
@@ -116,6 +118,7 @@ static void test_claim_no_module(void)
 	   "monitor_dispatch(NULL)");
 	ok(pcipass_monitor_unref(NULL) == NULL, "monitor_unref(NULL)");
 
+	pcipass_set_source(ctx, PCIPASS_SOURCE_NETLINK);
 	if (pcipass_snapshot_new(ctx, &snap) == 0) {
 		pcipass_snapshot_unref(snap);
 		skip("claim without the module", "pcipass module loaded");
@@ -132,6 +135,51 @@ static void test_claim_no_module(void)
 	ok(err == -ENOENT && !mon &&
 	   !strcmp(pcipass_get_extack(ctx), "pcipass kernel module not loaded"),
 	   "monitor without the module: -ENOENT and why");
+	pcipass_unref(ctx);
+}
+
+/* Source selection and the sysfs root, without touching the kernel. */
+static void test_sources(void)
+{
+	struct pcipass_snapshot *snap = NULL;
+	struct pcipass_dev *dev = NULL;
+	struct pcipass_ctx *ctx;
+	char *policy = (char *)"x";
+	int err;
+
+	pcipass_new(&ctx);
+	ok(pcipass_get_source(ctx) == PCIPASS_SOURCE_AUTO &&
+	   !pcipass_get_sysfs_root(ctx), "default: auto, real /sys");
+	ok(pcipass_set_source(ctx, 7) == -EINVAL &&
+	   pcipass_set_source(ctx, -1) == -EINVAL &&
+	   pcipass_get_source(ctx) == PCIPASS_SOURCE_AUTO,
+	   "unknown source: -EINVAL, unchanged");
+	ok(!strcmp(pcipass_source_name(PCIPASS_SOURCE_NETLINK), "netlink") &&
+	   !strcmp(pcipass_source_name(PCIPASS_SOURCE_SYSFS), "sysfs") &&
+	   !strcmp(pcipass_source_name(PCIPASS_SOURCE_AUTO), "auto") &&
+	   !pcipass_source_name(3), "source names");
+	ok(!pcipass_set_sysfs_root(ctx, "/nonexistent//") &&
+	   !strcmp(pcipass_get_sysfs_root(ctx), "/nonexistent"),
+	   "sysfs root: trailing slashes dropped");
+	err = pcipass_snapshot_new(ctx, &snap);
+	ok(err == -ENOENT && !snap && pcipass_get_extack(ctx) &&
+	   strstr(pcipass_get_extack(ctx), "/nonexistent/sys/bus/pci/devices"),
+	   "auto with a root reads sysfs there: -ENOENT naming the path");
+	err = pcipass_dev_get(ctx, "0000:00:00.0", &dev);
+	ok(err == -ENODEV && !dev, "dev_get below a missing root: -ENODEV");
+	err = pcipass_dev_get(ctx, "zz", &dev);
+	ok(err == -EINVAL && !dev, "dev_get of a bad BDF from sysfs: -EINVAL");
+	err = pcipass_policy_get(ctx, &policy);
+	ok(err == -ENOENT && !policy &&
+	   !strcmp(pcipass_get_extack(ctx), "pcipass kernel module not loaded"),
+	   "policy below a missing root: -ENOENT, no module");
+	ok(pcipass_claim_runtime(ctx, NULL, 0, 0, NULL) == -EINVAL,
+	   "runtime claim of nothing: -EINVAL");
+	ok(!pcipass_set_sysfs_root(ctx, "/") && !pcipass_get_sysfs_root(ctx),
+	   "sysfs root \"/\" is the real /sys");
+	ok(pcipass_snapshot_get_source(NULL) == -1 &&
+	   !pcipass_group_has_generation(NULL) &&
+	   !pcipass_dev_has_generation(NULL), "NULL getters");
 	pcipass_unref(ctx);
 }
 
@@ -180,6 +228,7 @@ int main(void)
 	test_no_module();
 	test_names();
 	test_claim_no_module();
+	test_sources();
 	ok(!strcmp(pcipass_claim_origin_name(PCIPASS_CLAIM_ORIGIN_EXTERNAL),
 		   "external"), "claim origin name");
 	ok(pcipass_claim_origin_name(4) == NULL, "claim origin 4 has no name");

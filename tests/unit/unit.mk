@@ -29,6 +29,15 @@ $(PCIPASS_UNIT_DIR)/test-lib: tests/unit/test-lib.c \
 		$(PCIPASS_SANFLAGS) $(LDFLAGS) -o $@ tests/unit/test-lib.c \
 		-L$(BUILD)/lib -lpcipass -Wl,-rpath,'$$ORIGIN/../../lib'
 
+# Every getter of a snapshot, for the golden tests (tests/golden/run.sh).
+$(BUILD)/tests/golden/lib-dump: tests/golden/lib-dump.c \
+		lib/include/pcipass/libpcipass.h $(LIBPCIPASS_SO) \
+		$(PCIPASS_FLAGS_STAMP)
+	@mkdir -p $(@D)
+	$(CC) $(PCIPASS_CPPFLAGS) $(CPPFLAGS) $(CFLAGS) $(PCIPASS_WFLAGS) \
+		$(PCIPASS_SANFLAGS) $(LDFLAGS) -o $@ tests/golden/lib-dump.c \
+		-L$(BUILD)/lib -lpcipass -Wl,-rpath,'$$ORIGIN/../../lib'
+
 # The ROM parser and the isolation rules of "pcipass check" and "why".
 $(PCIPASS_UNIT_DIR)/test-why: tests/unit/test-why.c tools/rom.c tools/rom.h \
 		tools/isolation.c tools/isolation.h $(PCIPASS_FLAGS_STAMP)
@@ -40,7 +49,8 @@ $(PCIPASS_UNIT_DIR)/test-why: tests/unit/test-why.c tools/rom.c tools/rom.h \
 PCIPASS_UNIT_TESTS := $(PCIPASS_UNIT_DIR)/test-filter \
 		      $(PCIPASS_UNIT_DIR)/test-policy \
 		      $(PCIPASS_UNIT_DIR)/test-lib \
-		      $(PCIPASS_UNIT_DIR)/test-why
+		      $(PCIPASS_UNIT_DIR)/test-why \
+		      $(BUILD)/tests/golden/lib-dump
 
 # Make sanitizer findings fail the tests (SANITIZE=1).
 check-unit: export ASAN_OPTIONS = detect_leaks=1:abort_on_error=0:exitcode=86
@@ -49,7 +59,8 @@ check-unit: $(PCIPASS_UNIT_TESTS) $(PCIPASS_BIN)
 	@fail=0; \
 	for t in $(PCIPASS_UNIT_TESTS) \
 		 "tests/unit/test-cli.sh $(PCIPASS_BIN)" \
-		 "tests/unit/test-symbols.sh $(LIBPCIPASS_SO) lib/libpcipass.sym"; do \
+		 "tests/unit/test-symbols.sh $(LIBPCIPASS_SO) lib/libpcipass.sym" \
+		 "tests/golden/run.sh $(PCIPASS_BIN) $(BUILD)/tests/golden/lib-dump"; do \
 		echo "# $$t"; \
 		$$t || { echo "# FAILED: $$t"; fail=1; }; \
 	done; \

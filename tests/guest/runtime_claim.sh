@@ -1,0 +1,105 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Run as root in a seed-server lab guest WITHOUT the pcipass module: claim
+# and release through the sysfs fallback. A claim is refused with how to
+# load the module unless "runtime" is given; a runtime claim warns that it
+# is not probe-time, binds vfio-pci by driver_override and rolls back when
+# vfio-pci does not bind; release gives the function back to nvme.
+# usage: runtime_claim.sh [PCIPASS]; prints TAP.
+set -uo pipefail
+
+top=$(cd "$(dirname "$0")/../.." && pwd)
+pcipass=${1:-$top/build/bin/pcipass}
+bdf=0000:03:00.0
+dev=/sys/bus/pci/devices/$bdf
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+n=0
+
+ok() {
+	n=$((n + 1))
+	if [ "$1" -eq 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fi
+}
+driver() { basename "$(readlink "$dev/driver" 2>/dev/null)" 2>/dev/null || echo -; }
+run() {
+	"$pcipass" "$@" >"$tmp/out" 2>"$tmp/err"
+	rc=$?
+	sed 's/^/# stderr: /' "$tmp/err"
+}
+
+echo "TAP version 13"
+if [ -d /sys/module/pcipass ] || [ ! -e "$dev" ]; then
+	echo "1..0 # SKIP needs seed-server without the pcipass module"
+	exit 0
+fi
+modprobe -q nvme
+modprobe -q e1000
+modprobe -r -q vfio-pci 2>/dev/null
+[ "$(driver)" = nvme ]
+ok $? "$bdf starts on nvme"
+
+run claim 03:00.0
+[ $rc -eq 1 ] && grep -q "^pcipass: claim $bdf: the pcipass kernel module is not loaded" "$tmp/err" &&
+	grep -q '^Error: .*modprobe pcipass claim=03:00.0' "$tmp/err" &&
+	[ "$(driver)" = nvme ]
+ok $? "claim without the module: refused, exit 1, says how to load it, nothing changed"
+
+run claim 03:00.0 runtime
+[ $rc -eq 1 ] && grep -q "not probe-time" "$tmp/err" &&
+	grep -q "^Error: $bdf: vfio-pci did not bind" "$tmp/err" &&
+	[ "$(driver)" = nvme ] && [ "$(cat "$dev/driver_override")" = "(null)" ]
+ok $? "runtime claim without vfio-pci loaded: fails, rolled back to nvme, override cleared"
+
+modprobe vfio-pci
+run claim 03:00.0 runtime
+[ $rc -eq 0 ] && grep -q "^pcipass: warning: claim $bdf: runtime driver_override bind through sysfs, not probe-time" "$tmp/err" &&
+	[ "$(driver)" = vfio-pci ] && [ "$(cat "$dev/driver_override")" = vfio-pci ] &&
+	grep -q "^claimed $bdf: nvme -> vfio-pci" "$tmp/out"
+ok $? "runtime claim: warns it is not probe-time, $bdf on vfio-pci by driver_override"
+
+run -j dev show $bdf
+grep -q '"source":"sysfs"' "$tmp/out" && grep -q '"driver":"vfio-pci"' "$tmp/out" &&
+	grep -q '"driver-override":"vfio-pci"' "$tmp/out"
+ok $? "dev show from sysfs: source sysfs, driver and override vfio-pci"
+
+run claim 03:00.0 runtime
+[ $rc -eq 0 ] && grep -q "^nothing to claim" "$tmp/out"
+ok $? "runtime claim again: nothing to do, exit 0"
+
+run release 03:00.0
+[ $rc -eq 1 ] && grep -q "not loaded" "$tmp/err" && [ "$(driver)" = vfio-pci ]
+ok $? "release without the module and without runtime: refused, nothing changed"
+
+run release 03:00.0 runtime
+[ $rc -eq 0 ] && [ "$(driver)" = nvme ] && [ "$(cat "$dev/driver_override")" = "(null)" ]
+ok $? "runtime release: back on nvme, override cleared"
+
+# In use: an interface that is up (an e1000 behind the PCIe-to-PCI bridge).
+nic=0000:06:01.0
+ifc=$(ls "/sys/bus/pci/devices/$nic/net" 2>/dev/null | head -n 1)
+if [ -n "$ifc" ] && ip link set "$ifc" up; then
+	run claim 06:01.0 function-only runtime
+	[ $rc -eq 1 ] && grep -q "^pcipass: claim $nic: Device or resource busy" "$tmp/err" &&
+		grep -q "^Error: $nic (e1000): interface $ifc is up" "$tmp/err" &&
+		[ "$(basename "$(readlink "/sys/bus/pci/devices/$nic/driver")")" = e1000 ]
+	ok $? "runtime claim of a NIC that is up: refused, names the interface, nothing changed"
+	run claim 06:01.0 function-only force runtime
+	[ $rc -eq 0 ] &&
+		[ "$(basename "$(readlink "/sys/bus/pci/devices/$nic/driver")")" = vfio-pci ]
+	ok $? "runtime claim with force: taken all the same"
+	run release 06:01.0 function-only runtime
+	[ $rc -eq 0 ] &&
+		[ "$(basename "$(readlink "/sys/bus/pci/devices/$nic/driver")")" = e1000 ]
+	ok $? "runtime release: the NIC is back on e1000"
+else
+	n=$((n + 1)); echo "ok $n - runtime claim of a NIC that is up # SKIP no interface on $nic"
+	n=$((n + 1)); echo "ok $n - runtime claim with force # SKIP no interface on $nic"
+	n=$((n + 1)); echo "ok $n - runtime release of the NIC # SKIP no interface on $nic"
+fi
+
+run claim 00:02.0 runtime
+[ $rc -eq 1 ] && grep -q "is a bridge" "$tmp/err" && [ "$(driver 2>/dev/null)" = nvme ]
+ok $? "runtime claim of a root port: refused, names the bridge"
+
+echo "1..$n"
