@@ -15,8 +15,8 @@
 # version and the compiler. It is built out of tree (O=) in a temporary directory renamed
 # into place only when complete, so an interrupted build is never used. The
 # dir holds the kernel build tree (for external modules), arch/x86/boot/bzImage
-# and a file "release". Lab drivers are built in; "make modules_install"
-# output (modules.builtin, ...) is installed to /lib/modules/<release> so
+# and a file "release". Its "make modules_install" output (the lab's driver
+# modules, modules.builtin, ...) is installed to /lib/modules/<release>, so
 # modprobe in a guest, which sees the host's /lib/modules over 9p, finds them.
 set -euo pipefail
 
