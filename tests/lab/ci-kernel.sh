@@ -12,8 +12,9 @@
 #
 # The build lives in ${PCIPASS_CACHE:-/var/cache/pcipass}/ci-kernel/<key>/,
 # <key> a hash of the fragment, the build steps below, the source package
-# version and the compiler. It is built out of tree (O=) in a temporary directory renamed
-# into place only when complete, so an interrupted build is never used. The
+# version and the compiler. It is built out of tree (O=) in .build-<key>/,
+# renamed into place only when complete, so an interrupted build is never
+# used; the next run resumes it (remove .build-<key>/ to start over). The
 # dir holds the kernel build tree (for external modules), arch/x86/boot/bzImage
 # and a file "release". Its "make modules_install" output (the lab's driver
 # modules, modules.builtin, ...) is installed to /lib/modules/<release>, so
@@ -61,17 +62,19 @@ install_host() {
 build() {
 	local dir=$1 tmp start opt val line
 	[ -f "$SRC/Makefile" ] || die "no $SRC (run tests/lab/deps.sh)"
-	mkdir -p "$ROOT"
-	tmp=$(mktemp -d "$ROOT/.build-$(basename "$dir").XXXXXX")
-	trap 'rm -rf "$tmp"' EXIT
+	# Resumed when a run was interrupted: kbuild rebuilds what is stale.
+	tmp=$ROOT/.build-$(basename "$dir")
+	mkdir -p "$tmp"
 	start=$(date +%s)
 	log "building in $tmp (log: $tmp/build.log)"
 
-	make -s -C "$SRC" O="$tmp" defconfig >"$tmp/build.log" 2>&1
-	"$SRC/scripts/kconfig/merge_config.sh" -m -O "$tmp" "$tmp/.config" \
-		"$SRC/kernel/configs/kvm_guest.config" "$FRAGMENT" \
-		>>"$tmp/build.log" 2>&1
-	make -s -C "$SRC" O="$tmp" olddefconfig >>"$tmp/build.log" 2>&1
+	{
+		make -s -C "$SRC" O="$tmp" defconfig
+		"$SRC/scripts/kconfig/merge_config.sh" -m -O "$tmp" \
+			"$tmp/.config" "$SRC/kernel/configs/kvm_guest.config" \
+			"$FRAGMENT"
+		make -s -C "$SRC" O="$tmp" olddefconfig
+	} >>"$tmp/build.log" 2>&1
 
 	# Every option the fragment sets must have survived olddefconfig.
 	while IFS= read -r line; do
@@ -95,12 +98,13 @@ build() {
 		die "kernel build failed"
 	fi
 	make -s -C "$SRC" O="$tmp" kernelrelease >"$tmp/release"
+	rm -rf "$tmp/modroot"
 	make -s -C "$SRC" O="$tmp" INSTALL_MOD_PATH="$tmp/modroot" \
 		modules_install >>"$tmp/build.log" 2>&1
-	printf '%s\n' "$(( $(date +%s) - start ))" >"$tmp/build-seconds"
+	# One line per run that went into it.
+	printf '%s\n' "$(( $(date +%s) - start ))" >>"$tmp/build-seconds"
 	mv -T "$tmp" "$dir"
-	trap - EXIT
-	log "built $(cat "$dir/release") in $(cat "$dir/build-seconds") s"
+	log "built $(cat "$dir/release") in $(paste -sd+ "$dir/build-seconds" | bc) s"
 }
 
 cmd=${1:-build}
@@ -117,10 +121,7 @@ build)
 	mkdir -p "$ROOT"
 	exec 9>"$ROOT/.lock"
 	flock 9
-	if [ ! -f "$DIR/release" ]; then
-		rm -rf "$ROOT"/.build-"$(basename "$DIR")".*	# interrupted runs
-		build "$DIR"
-	fi
+	[ -f "$DIR/release" ] || build "$DIR"
 	install_host "$DIR"
 	echo "$DIR"
 	;;
