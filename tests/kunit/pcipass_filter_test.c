@@ -112,11 +112,11 @@ struct policy_case {
 	const char *reason;	/* and the start of the reason */
 };
 
-#define EMPTY	"empty entry"
-#define NOTSLOT	"not a slot filter, vendor:device or class="
-#define RANGE	"slot filter field out of range"
-#define CLASS	"class must be 1 to 6 hex digits"
-#define MASK	"class mask must be 1 to 6 hex digits"
+#define R_EMPTY	"empty entry"
+#define R_NOTSLOT	"not a slot filter, vendor:device or class="
+#define R_RANGE	"slot filter field out of range"
+#define R_CLASS	"class must be 1 to 6 hex digits"
+#define R_MASK	"class mask must be 1 to 6 hex digits"
 
 static const struct policy_case policy_cases[] = {
 	{ "", 0 },
@@ -127,43 +127,43 @@ static const struct policy_case policy_cases[] = {
 	/* Both sides '*' is not an id entry, but a slot filter "*:*". */
 	{ "*:*", 1 },
 	/* Empty entries. */
-	{ ",", 0, 1, "", EMPTY },
-	{ "00:01.0,", 0, 2, "", EMPTY },
-	{ "00:01.0,,00:02.0", 0, 2, "", EMPTY },
-	{ "!", 0, 1, "!", EMPTY },
-	{ "00:01.0,!", 0, 2, "!", EMPTY },
+	{ ",", 0, 1, "", R_EMPTY },
+	{ "00:01.0,", 0, 2, "", R_EMPTY },
+	{ "00:01.0,,00:02.0", 0, 2, "", R_EMPTY },
+	{ "!", 0, 1, "!", R_EMPTY },
+	{ "00:01.0,!", 0, 2, "!", R_EMPTY },
 	/* Neither slot filter, vendor:device nor class=. */
-	{ "zz", 0, 1, "zz", NOTSLOT },
-	{ "00:01.0,zz,00:02.0", 0, 2, "zz", NOTSLOT },
-	{ "!!00:01.0", 0, 1, "!!00:01.0", NOTSLOT },
-	{ " 00:01.0", 0, 1, " 00:01.0", NOTSLOT },
-	{ "00:01.0 ", 0, 1, "00:01.0 ", NOTSLOT },
-	{ "Class=0x0108", 0, 1, "Class=0x0108", NOTSLOT },
-	{ "class", 0, 1, "class", NOTSLOT },
-	{ "14:a8g", 0, 1, "14:a8g", NOTSLOT },
+	{ "zz", 0, 1, "zz", R_NOTSLOT },
+	{ "00:01.0,zz,00:02.0", 0, 2, "zz", R_NOTSLOT },
+	{ "!!00:01.0", 0, 1, "!!00:01.0", R_NOTSLOT },
+	{ " 00:01.0", 0, 1, " 00:01.0", R_NOTSLOT },
+	{ "00:01.0 ", 0, 1, "00:01.0 ", R_NOTSLOT },
+	{ "Class=0x0108", 0, 1, "Class=0x0108", R_NOTSLOT },
+	{ "class", 0, 1, "class", R_NOTSLOT },
+	{ "14:a8g", 0, 1, "14:a8g", R_NOTSLOT },
 	/*
 	 * Slot filter fields out of range, and what is not a vendor:device
 	 * (wrong length, a function, a bad digit) so parses as a slot filter
 	 * whose bus is too large.
 	 */
-	{ "144d:a80g", 0, 1, "144d:a80g", RANGE },
-	{ "144d:a80a.0", 0, 1, "144d:a80a.0", RANGE },
-	{ "00:20.0", 0, 1, "00:20.0", RANGE },
-	{ "100:00.0", 0, 1, "100:00.0", RANGE },
-	{ "144d:a80", 0, 1, "144d:a80", RANGE },
-	{ "144d:a80a:1", 0, 1, "144d:a80a:1", RANGE },
-	{ "0144d:a80a", 0, 1, "0144d:a80a", RANGE },
+	{ "144d:a80g", 0, 1, "144d:a80g", R_RANGE },
+	{ "144d:a80a.0", 0, 1, "144d:a80a.0", R_RANGE },
+	{ "00:20.0", 0, 1, "00:20.0", R_RANGE },
+	{ "100:00.0", 0, 1, "100:00.0", R_RANGE },
+	{ "144d:a80", 0, 1, "144d:a80", R_RANGE },
+	{ "144d:a80a:1", 0, 1, "144d:a80a:1", R_RANGE },
+	{ "0144d:a80a", 0, 1, "0144d:a80a", R_RANGE },
 	/* Malformed class= entries. */
-	{ "class=", 0, 1, "class=", CLASS },
-	{ "class=0x", 0, 1, "class=0x", CLASS },
-	{ "class=1234567", 0, 1, "class=1234567", CLASS },
-	{ "class=0x01g8", 0, 1, "class=0x01g8", CLASS },
-	{ "class=-108", 0, 1, "class=-108", CLASS },
-	{ "class=/ff", 0, 1, "class=/ff", CLASS },
-	{ "class=0x0108/", 0, 1, "class=0x0108/", MASK },
-	{ "class=0x0108/0x", 0, 1, "class=0x0108/0x", MASK },
-	{ "class=0x0108/fffffff", 0, 1, "class=0x0108/fffffff", MASK },
-	{ "00:01.0,class=0x0108/zz", 0, 2, "class=0x0108/zz", MASK },
+	{ "class=", 0, 1, "class=", R_CLASS },
+	{ "class=0x", 0, 1, "class=0x", R_CLASS },
+	{ "class=1234567", 0, 1, "class=1234567", R_CLASS },
+	{ "class=0x01g8", 0, 1, "class=0x01g8", R_CLASS },
+	{ "class=-108", 0, 1, "class=-108", R_CLASS },
+	{ "class=/ff", 0, 1, "class=/ff", R_CLASS },
+	{ "class=0x0108/", 0, 1, "class=0x0108/", R_MASK },
+	{ "class=0x0108/0x", 0, 1, "class=0x0108/0x", R_MASK },
+	{ "class=0x0108/fffffff", 0, 1, "class=0x0108/fffffff", R_MASK },
+	{ "00:01.0,class=0x0108/zz", 0, 2, "class=0x0108/zz", R_MASK },
 };
 
 static void policy_desc(const struct policy_case *c, char *desc)
