@@ -4,7 +4,8 @@
 #
 #   make            module (against KDIR), libpcipass and the pcipass CLI
 #   make demo       boot the seed-server lab, load pcipass, show "pcipass"
-#   make check      every test, on both Debian kernels, with one summary
+#   make check      every test, on both Debian kernels and the CI debug
+#                   kernel (built once, tests/lab/ci-kernel.sh), one summary
 #
 # "demo" and "check" install what they need with apt (tests/lab/deps.sh).
 
@@ -13,6 +14,10 @@ PCIPASS_CACHE	?= /var/cache/pcipass
 LINUX_SRC	?= $(PCIPASS_CACHE)/linux-source-6.12
 # The kernels the lab boots and the module must build for, warning-free.
 KVERS		?= 6.1.0-50-amd64 6.12.107+deb12-amd64
+# The CI debug kernel (tests/lab/ci-kernel.sh), once built: its build tree
+# and release. "make modules" then builds for it too, with the KUnit module.
+CI_KDIR		:= $(shell tests/lab/ci-kernel.sh dir 2>/dev/null)
+CI_KVER		:= $(if $(CI_KDIR),$(shell cat $(CI_KDIR)/release))
 PYTHON		?= python3
 
 # The running kernel's build tree when it has one, else the newest
@@ -23,7 +28,7 @@ KDIR ?= $(firstword $(wildcard /lib/modules/$(shell uname -r)/build) \
 export BUILD PCIPASS_CACHE LINUX_SRC
 
 .PHONY: all module modules regen regen-check checkpatch demo check \
-	check-build deps clean
+	check-build deps clean ci-kernel kunit-module
 
 all: module userspace
 
@@ -53,10 +58,35 @@ module:
 	$(call kbuild,default,$(KDIR))
 
 # The module for every lab kernel: build/modules/<release>/pcipass.ko
-modules: $(addprefix module-,$(KVERS))
+modules: $(addprefix module-,$(KVERS) $(CI_KVER)) \
+	$(if $(CI_KVER),kunit-module)
 
 module-%: FORCE
-	$(call kbuild,$*,/usr/src/linux-headers-$*)
+	$(call kbuild,$*,$(if $(filter $(CI_KVER),$*),$(CI_KDIR),/usr/src/linux-headers-$*))
+
+# The KUnit suites (tests/kunit/) with their own copy of kmod/, for the CI
+# kernel only: build/modules/<ci release>/pcipass_kunit.ko
+KUNIT_TREE = $(BUILD)/kbuild/$(CI_KVER)-kunit
+kunit-module:
+	@test -n "$(CI_KVER)" || { echo "no CI kernel: run make ci-kernel" >&2; exit 1; }
+	mkdir -p $(KUNIT_TREE)/kunit
+	cp -ru include $(KUNIT_TREE)/
+	cp -u kmod/*.c kmod/*.h kmod/compat.mk tests/kunit/*.c tests/kunit/Kbuild \
+		$(KUNIT_TREE)/kunit/
+	rm -f $(KUNIT_TREE)/kunit/pcipass_main.c
+	echo 'obj-m += kunit/' >$(KUNIT_TREE)/Kbuild
+	$(MAKE) -C $(CI_KDIR) M=$(abspath $(KUNIT_TREE)) W=1 modules \
+		>$(KUNIT_TREE)/build.log 2>&1 || \
+		{ cat $(KUNIT_TREE)/build.log; exit 1; }
+	@if grep -q 'warning:' $(KUNIT_TREE)/build.log; then \
+		cat $(KUNIT_TREE)/build.log; \
+		echo "kunit-module: warnings building for $(CI_KVER)" >&2; exit 1; fi
+	install -D -m 644 $(KUNIT_TREE)/kunit/pcipass_kunit.ko \
+		$(BUILD)/modules/$(CI_KVER)/pcipass_kunit.ko
+
+# Build (once per machine and config) the CI debug kernel.
+ci-kernel: deps
+	tests/lab/ci-kernel.sh >/dev/null
 
 regen:
 	kmod/ynl-regen.sh $(LINUX_SRC)
@@ -66,7 +96,7 @@ regen-check:
 
 checkpatch:
 	perl $(LINUX_SRC)/scripts/checkpatch.pl --strict --no-tree --terse \
-		--ignore FILE_PATH_CHANGES -f kmod/*.c kmod/*.h
+		--ignore FILE_PATH_CHANGES -f kmod/*.c kmod/*.h tests/kunit/*.c
 
 deps:
 	tests/lab/deps.sh
@@ -78,7 +108,7 @@ demo: deps
 # Everything the tests run, userspace with ASan and UBSan.
 check-build: modules userspace $(PCIPASS_UNIT_TESTS) selftests
 
-check: deps
+check: deps ci-kernel
 	$(MAKE) check-build SANITIZE=1
 	tests/run-all.sh
 

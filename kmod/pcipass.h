@@ -12,6 +12,16 @@
 
 struct iommu_group;
 
+/*
+ * Static in pcipass.ko, visible to the KUnit test module: tests/kunit/
+ * builds its own copy of these sources with -DPCIPASS_KUNIT.
+ */
+#ifdef PCIPASS_KUNIT
+#define PCIPASS_KUNIT_VISIBLE
+#else
+#define PCIPASS_KUNIT_VISIBLE static
+#endif
+
 /* The ACS features the IOMMU core requires for isolation (REQ_ACS_FLAGS). */
 #define PCIPASS_ACS_REQ	(PCI_ACS_SV | PCI_ACS_RR | PCI_ACS_CR | PCI_ACS_UF)
 
@@ -75,6 +85,9 @@ bool pcipass_driver_name(struct pci_dev *pdev, char *buf, size_t len);
 
 u32 pcipass_gen_read(void);
 void pcipass_gen_bump(void);
+#ifdef PCIPASS_KUNIT
+extern atomic_t pcipass_gen;
+#endif
 
 /* Longest driver name we keep; struct device_driver names are short. */
 #define PCIPASS_NAME_MAX	64

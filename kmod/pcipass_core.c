@@ -429,7 +429,7 @@ bool pcipass_driver_name(struct pci_dev *pdev, char *buf, size_t len)
  * that a dump overlapping one is flagged NLM_F_DUMP_INTR. Zero is never
  * used: the netlink core treats a zero sequence as "not tracked".
  */
-static atomic_t pcipass_gen = ATOMIC_INIT(1);
+PCIPASS_KUNIT_VISIBLE atomic_t pcipass_gen = ATOMIC_INIT(1);
 
 u32 pcipass_gen_read(void)
 {

@@ -34,8 +34,38 @@ static struct pcipass_nl_dump_ctx *pcipass_nl_dump_ctx(struct netlink_callback *
 	return (struct pcipass_nl_dump_ctx *)cb->ctx;
 }
 
-static int pcipass_nl_dev_fill(struct sk_buff *skb, struct pci_dev *pdev,
-			       u32 gen)
+/* A string attribute holding a PCI address or a driver name. */
+#define PCIPASS_NL_BDF_SIZE	nla_total_size(PCIPASS_BDF_MAX_LEN + 1)
+#define PCIPASS_NL_NAME_SIZE	nla_total_size(PCIPASS_NAME_MAX)
+
+/**
+ * pcipass_nl_dev_size() - room pcipass_nl_dev_fill() may need
+ *
+ * Return: the payload size of the largest dev message: every attribute
+ * present, strings at their longest.
+ */
+size_t pcipass_nl_dev_size(void)
+{
+	return PCIPASS_NL_BDF_SIZE +			/* bdf */
+	       4 * nla_total_size(sizeof(u16)) +	/* vendor .. subsystem */
+	       nla_total_size(sizeof(u32)) +		/* class */
+	       nla_total_size(sizeof(u8)) +		/* revision */
+	       nla_total_size(sizeof(u32)) +		/* group */
+	       2 * PCIPASS_NL_NAME_SIZE +		/* driver, override */
+	       3 * nla_total_size(sizeof(u8)) +		/* bridge, mf, type */
+	       PCIPASS_NL_BDF_SIZE +			/* upstream */
+	       2 * nla_total_size(sizeof(u16)) +	/* sriov total, num */
+	       PCIPASS_NL_BDF_SIZE +			/* physfn */
+	       nla_total_size(sizeof(u32)) +		/* numa node */
+	       2 * nla_total_size(sizeof(u16)) +	/* acs cap, ctrl */
+	       2 * nla_total_size(sizeof(u8)) +		/* acs isolated */
+	       nla_total_size(sizeof(u32)) +		/* generation */
+	       nla_total_size(sizeof(u8)) +		/* claim origin */
+	       PCIPASS_NL_NAME_SIZE;			/* prev driver */
+}
+
+PCIPASS_KUNIT_VISIBLE int pcipass_nl_dev_fill(struct sk_buff *skb,
+					      struct pci_dev *pdev, u32 gen)
 {
 	struct pcipass_acs_in acs;
 	struct iommu_group *group;
@@ -117,8 +147,9 @@ static int pcipass_nl_dev_fill(struct sk_buff *skb, struct pci_dev *pdev,
 	return 0;
 }
 
-static int pcipass_nl_group_fill(struct sk_buff *skb, struct iommu_group *group,
-				 const struct pcipass_devs *members, u32 gen)
+PCIPASS_KUNIT_VISIBLE int
+pcipass_nl_group_fill(struct sk_buff *skb, struct iommu_group *group,
+		      const struct pcipass_devs *members, u32 gen)
 {
 	char drv[PCIPASS_NAME_MAX];
 	struct pci_dev *pdev;
@@ -144,12 +175,29 @@ static int pcipass_nl_group_fill(struct sk_buff *skb, struct iommu_group *group,
 	return 0;
 }
 
-static size_t pcipass_nl_group_size(unsigned int members)
+/**
+ * pcipass_nl_group_size() - room pcipass_nl_group_fill() needs
+ * @members: number of functions in the group
+ *
+ * Return: the payload size of a group message.
+ */
+size_t pcipass_nl_group_size(unsigned int members)
 {
 	return nla_total_size(sizeof(u32)) +	/* id */
 	       nla_total_size(sizeof(u8)) +	/* viable */
 	       nla_total_size(sizeof(u32)) +	/* generation */
-	       members * nla_total_size(PCIPASS_BDF_MAX_LEN + 1);
+	       members * PCIPASS_NL_BDF_SIZE;
+}
+
+/**
+ * pcipass_nl_claim_reply_size() - room the reply to a claim or release needs
+ * @done: number of functions it changed
+ *
+ * Return: the payload size of the reply.
+ */
+size_t pcipass_nl_claim_reply_size(unsigned int done)
+{
+	return done * PCIPASS_NL_BDF_SIZE;
 }
 
 /*
@@ -196,7 +244,7 @@ int pcipass_nl_dev_get_doit(struct sk_buff *skb, struct genl_info *info)
 		return -ENODEV;
 	}
 
-	rsp = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	rsp = genlmsg_new(pcipass_nl_dev_size(), GFP_KERNEL);
 	if (!rsp) {
 		err = -ENOMEM;
 		goto err_put_dev;
@@ -443,8 +491,7 @@ static int pcipass_nl_claim_common(struct genl_info *info, u8 cmd,
 	if (err)
 		return err;
 
-	rsp = genlmsg_new(done.n * nla_total_size(PCIPASS_BDF_MAX_LEN + 1),
-			  GFP_KERNEL);
+	rsp = genlmsg_new(pcipass_nl_claim_reply_size(done.n), GFP_KERNEL);
 	if (!rsp) {
 		err = -ENOMEM;
 		goto out;

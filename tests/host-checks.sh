@@ -37,8 +37,8 @@ kmod/ynl-regen.sh --check "$src" >"$log" 2>&1
 result $? "generated uapi header and policies match kmod/pcipass.yaml" "$log"
 
 perl "$src/scripts/checkpatch.pl" --strict --no-tree --terse \
-	-f kmod/*.c kmod/*.h >"$log" 2>&1
-result $? "checkpatch --strict is clean on kmod/" "$log"
+	-f kmod/*.c kmod/*.h tests/kunit/*.c >"$log" 2>&1
+result $? "checkpatch --strict is clean on kmod/ and tests/kunit/" "$log"
 
 for k in "$@"; do
 	blog=$build/kbuild/$k/build.log

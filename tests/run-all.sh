@@ -15,6 +15,10 @@ cd "$top" || exit 1
 build=${BUILD:-build}
 kvers=${KVERS:-6.1.0-50-amd64 6.12.107+deb12-amd64}
 topologies=${TOPOLOGIES:-seed-server sriov}
+# The CI debug kernel (tests/lab/ci-kernel.sh, built by "make check"), and
+# the topologies its guest suite runs on; CI_TOPOLOGIES= to leave it out.
+ci_topologies=${CI_TOPOLOGIES-seed-server}
+ci_kver=$(tests/lab/ci-kernel.sh release 2>/dev/null) || ci_kver=
 res=$build/test-results
 rm -rf "$res"
 mkdir -p "$res"
@@ -34,7 +38,7 @@ suite() {
 export ASAN_OPTIONS=detect_leaks=1:exitcode=86
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1:exitcode=87
 
-suite host-checks tests/host-checks.sh
+suite host-checks env KVERS="$kvers${ci_kver:+ $ci_kver}" tests/host-checks.sh
 suite dkms tests/dkms.sh
 suite docs tests/docs.sh
 suite unit-filter "$build/tests/unit/test-filter"
@@ -68,6 +72,18 @@ for k in $kvers; do
 		lab "$k-$topo" -k "$k" -t "$topo" -T 900 -- tests/guest/suite.sh
 	done
 done
+
+# The CI kernel: KASAN, lockdep, kmemleak, ... and the KUnit suites
+# (suite.sh runs them where pcipass_kunit.ko exists). Slower: more time.
+if [ -n "$ci_topologies" ] && [ -z "$ci_kver" ]; then
+	printf 'TAP version 13\n1..1\nnot ok 1 CI kernel is built (make ci-kernel)\n' \
+		>"$res/ci-kernel.tap"
+elif [ -n "$ci_topologies" ]; then
+	for topo in $ci_topologies; do
+		lab "ci-$topo" -k ci -t "$topo" -a kunit.enable=1 -T 2400 -- \
+			tests/guest/suite.sh
+	done
+fi
 
 # Preflight: "pcipass check" with VT-d turned off on the command line, with
 # no IOMMU at all, and with AMD-Vi, each on a small topology.
