@@ -59,6 +59,9 @@ sriov) fuzz_target=0000:01:00.1,0000:01:00.2 ;;
 *) fuzz_target= ;;
 esac
 suite "fuzz" "$build/selftests/pcipass_fuzz" -t "$fuzz_target"
+# Concurrent churn, 100 load/unload cycles with claims, QMP surprise
+# removal, kmemleak; every function back on its driver.
+suite "stress" "$top/tests/selftests/stress.sh" "$ko"
 # Last: it unloads and reloads the module twenty times.
 suite "modload" "$top/tests/selftests/modload.sh" "$ko"
 
