@@ -217,36 +217,51 @@ w_hotplug() {
 	echo "$done 0" >"$tmp/count.hotplug"
 }
 
-w_numvfs() {
-	local i k done=0 bad=0 f
+# sriov: one worker removes and rescans the PF and writes sriov_numvfs,
+# in turn. Not concurrently: Debian's 6.12 kernel deadlocks on its own
+# when a PF's sysfs "remove" (rescan/remove lock, then the PF's
+# device_lock) meets a "sriov_numvfs" write (device_lock, then the
+# rescan/remove lock), with or without pcipass.
+w_pf() {
+	local i k done=0 bad=0 f=$devs/$pf/sriov_numvfs
 	for i in $(seq "$1"); do
-		f=$devs/$pf/sriov_numvfs
-		for k in 0 $((4 + i % 3 * 6)); do
-			[ -e "$f" ] || continue
+		# nvme leaves SR-IOV on when its PF goes: the VFs would stay
+		# behind and collide with the next ones ("sysfs: cannot create
+		# duplicate filename"). A kernel limitation; turn VFs off first.
+		echo 0 >"$f" 2>/dev/null
+		[ -e "$devs/$pf/remove" ] && echo 1 >"$devs/$pf/remove"
+		echo 1 >/sys/bus/pci/rescan
+		done=$((done + 2))
+		# sriov_numvfs needs the PF's driver, which probes after the rescan.
+		for _ in $(seq 100); do
+			[ -e "$devs/$pf/driver" ] && break
+			sleep 0.1
+		done
+		# A new PF comes with autoprobe on; keep nvme off the VFs.
+		echo 0 >"$devs/$pf/sriov_drivers_autoprobe"
+		for k in 0 $((4 + i % 3 * 6)) 0 $((4 + i % 2 * 12)); do
 			echo "$k" >"$f" 2>/dev/null || bad=$((bad + 1))
 			done=$((done + 1))
 		done
 	done
-	echo "$done $bad" >"$tmp/count.numvfs"
+	echo "$done $bad" >"$tmp/count.pf"
 }
 
 t0=$(date +%s)
 # Shares of $ops: 1/12 claim+release through the CLI, 1/24 remove and
-# rescan (1/48 each with sriov_numvfs writes), the rest dumps in batches
+# rescan (on sriov with sriov_numvfs writes), the rest dumps in batches
 # of 25 (the cheap operation: this keeps the phase near a minute in TCG).
 nclaim=$((ops / 12 / 2 / $(echo "$claim_targets" | wc -w)))
-if [ -n "$pf" ]; then
-	nhot=$((ops / 96))
-	nvf=$((ops / 96))
-else
-	nhot=$((ops / 48))
-	nvf=0
-fi
+nhot=$((ops / 48))
 ndump=$(((ops - ops / 12 - ops / 24 + 24) / 25))
+[ -z "$pf" ] || nhot=$((ops / 144))
 w_dumps "$ndump" &
 w_claims "$nclaim" &
-w_hotplug "$nhot" &
-[ "$nvf" = 0 ] || w_numvfs "$nvf" &
+if [ -n "$pf" ]; then
+	w_pf "$nhot" &
+else
+	w_hotplug "$nhot" &
+fi
 wait
 t1=$(date +%s)
 total=0
