@@ -5,6 +5,7 @@
 #   make            module (against KDIR), libpcipass and the pcipass CLI
 #   make demo       boot the seed-server lab, load pcipass, show "pcipass"
 #   make check      every test, on both Debian kernels, with one summary
+#   make bench      benchmarks P1-P4 (tests/bench/), never part of check
 #
 # "demo" and "check" install what they need with apt (tests/lab/deps.sh).
 
@@ -31,6 +32,7 @@ all: module userspace
 include tools/tools.mk
 include tests/unit/unit.mk
 include tests/selftests/selftests.mk
+include tests/bench/bench.mk
 
 # Kbuild builds in the tree it is given, so give each kernel its own copy:
 # two kernels' objects can then sit side by side.
