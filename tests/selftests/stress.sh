@@ -301,7 +301,7 @@ ok $? "no kernel report during the concurrent phase" "$reports"
 
 # --- 2: insmod/rmmod with claims in place --------------------------------
 # Every cycle loads with claim=TARGET and checks it is on vfio-pci; rmmod
-# leaves it there (see README), so every tenth cycle first hands it back
+# leaves it there (see README), so every 25th cycle first hands it back
 # to its native driver and the load has to move it.
 log_mark
 # A dump in flight holds a module reference, so rmmod may say "in use":
@@ -324,7 +324,7 @@ bgpid=$!
 t0=$(date +%s)
 bad=0 badmsg='' loads=0
 for i in $(seq "$modcycles"); do
-	[ $((i % 10)) != 1 ] || restore "$mod_target" "$tmp/map.start"
+	[ $((i % 25)) != 1 ] || restore "$mod_target" "$tmp/map.start"
 	loaded && unload
 	if ! insmod "$ko" "claim=$mod_target" 2>"$tmp/insmod.err"; then
 		bad=$((bad + 1))
