@@ -92,8 +92,8 @@ lspci_iter=$((iter < 5 ? iter : 5))
 results=()
 for want in 32 128 256 512; do
 	have=$(set_functions "$want") || { echo "bench-guest: cannot make $want functions" >&2; exit 1; }
-	read -r np tp _ <<<"$("$sb" pcipass "$iter")" || exit 1
-	read -r nl tl _ <<<"$("$sb" libpci "$iter")" || exit 1
+	read -r np tp tpmin _ <<<"$("$sb" pcipass "$iter")" || exit 1
+	read -r nl tl tlmin _ <<<"$("$sb" libpci "$iter")" || exit 1
 	tk=$(median_cmd "$lspci_iter" lspci -nnk)
 	t0=$(now_us)
 	lines=$(shell_loop | grep -c '^	')
@@ -102,7 +102,7 @@ for want in 32 128 256 512; do
 	[ "$np" = "$have" ] && [ "$nl" = "$have" ] && [ "$lines" = "$(grouped)" ] ||
 		echo "bench-guest: $want: functions seen: pcipass $np, libpci $nl, sysfs $have, loop $lines" >&2
 	results+=("$have $tp $tl $tk $ts")
-	echo "# $have functions: pcipass ${tp} us, libpci ${tl} us, lspci -nnk ${tk} us, shell loop ${ts} us" >&2
+	echo "# $have functions: pcipass ${tp} us (min $tpmin), libpci ${tl} us (min $tlmin), lspci -nnk ${tk} us, shell loop ${ts} us" >&2
 done
 set_functions 0 >/dev/null
 
