@@ -6,6 +6,7 @@
 #   make demo       boot the seed-server lab, load pcipass, show "pcipass"
 #   make check      every test, on both Debian kernels and the CI debug
 #                   kernel (built once, tests/lab/ci-kernel.sh), one summary
+#   make bench      benchmarks P1-P4 (tests/bench/), never part of check
 #
 # "demo" and "check" install what they need with apt (tests/lab/deps.sh).
 
@@ -36,6 +37,7 @@ all: module userspace
 include tools/tools.mk
 include tests/unit/unit.mk
 include tests/selftests/selftests.mk
+include tests/bench/bench.mk
 
 # Kbuild builds in the tree it is given, so give each kernel its own copy:
 # two kernels' objects can then sit side by side.

@@ -390,6 +390,17 @@ int pcipass_nl_group_get_dumpit(struct sk_buff *skb,
 		err = pcipass_group_members(refs[i].group, &members);
 		if (err)
 			break;
+		/*
+		 * Its last function left the group after we found it: the
+		 * IOMMU core empties a group at BUS_NOTIFY_REMOVED_DEVICE
+		 * before our notifier bumps the generation, so the dump
+		 * cannot be flagged. A group with no PCI function is not
+		 * ours to report (see pcipass_group_find()).
+		 */
+		if (!members.n) {
+			ctx->next = (u64)refs[i].id + 1;
+			continue;
+		}
 		hdr = pcipass_nl_dump_put(skb, cb, PCIPASS_CMD_GROUP_GET);
 		if (!hdr) {
 			pcipass_devs_release(&members);

@@ -18,6 +18,8 @@
 #   per VF (best of three rounds, alternating) and their ratio: the cost
 #   of claiming at probe time.
 #
+# bench (make bench): both, the hotplug one on the PF at 02:00.0.
+#
 # Only ratios within one run mean anything (TCG, 2 vCPUs).
 set -u
 
@@ -103,43 +105,39 @@ userspace_binder() {	# BDF
 	done
 }
 
+# remove_rescan BDF PORT EVENTS: the timed cycles, under pcipass monitor
+# writing to EVENTS; prints "native-binds vfio-binds milliseconds".
+remove_rescan() {
+	local t0 t1 _
+	mon_start "$3"
+	t0=$(now_ms)
+	for _ in $(seq "$cycles"); do
+		echo 1 >"$devs/$1/remove"
+		echo 1 >"$devs/$2/rescan"
+		wait_driver "$1" vfio-pci
+	done
+	t1=$(now_ms)
+	mon_stop
+	echo "$(binds "$3" "$1") $((t1 - t0))"
+}
+
 hotplug() {
-	local bdf=0000:02:00.0 port t0 t1 res _
+	local bdf=0000:02:00.0 port res
 	port=$(basename "$(dirname "$(readlink -f "$devs/$bdf")")")
 
 	echo 02:00.0 >"$param"
 	wait_driver $bdf vfio-pci
-	mon_start "$tmp/pcipass.json"
-	t0=$(now_ms)
-	for _ in $(seq "$cycles"); do
-		echo 1 >"$devs/$bdf/remove"
-		echo 1 >"$devs/$port/rescan"
-		wait_driver $bdf vfio-pci
-	done
-	t1=$(now_ms)
-	mon_stop
-	read -r pnat pvfio <<<"$(binds "$tmp/pcipass.json" $bdf)"
-	ptime=$((t1 - t0))
+	read -r pnat pvfio ptime <<<"$(remove_rescan $bdf "$port" "$tmp/pcipass.json")"
 	echo >"$param"
 	wait_driver $bdf nvme
 
 	userspace_binder $bdf &
 	binder_pid=$!
 	wait_driver $bdf vfio-pci
-	mon_start "$tmp/user.json"
-	t0=$(now_ms)
-	for _ in $(seq "$cycles"); do
-		echo 1 >"$devs/$bdf/remove"
-		echo 1 >"$devs/$port/rescan"
-		wait_driver $bdf vfio-pci
-	done
-	t1=$(now_ms)
-	mon_stop
+	read -r unat uvfio utime <<<"$(remove_rescan $bdf "$port" "$tmp/user.json")"
 	kill "$binder_pid"
 	wait "$binder_pid" 2>/dev/null
 	binder_pid=
-	read -r unat uvfio <<<"$(binds "$tmp/user.json" $bdf)"
-	utime=$((t1 - t0))
 	echo >"$devs/$bdf/driver_override"
 	[ "$(drv $bdf)" = vfio-pci ] && echo $bdf >/sys/bus/pci/drivers/vfio-pci/unbind
 	echo $bdf >/sys/bus/pci/drivers_probe
@@ -203,5 +201,6 @@ sriov() {
 case ${LAB_TOPOLOGY:-} in
 seed-server) hotplug ;;
 sriov) sriov ;;
-*) echo "claim-bench: needs -t seed-server or -t sriov" >&2; exit 2 ;;
+bench) hotplug; sriov ;;
+*) echo "claim-bench: needs -t seed-server, sriov or bench" >&2; exit 2 ;;
 esac

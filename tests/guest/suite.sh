@@ -68,6 +68,17 @@ suite "vfio-user" "$top/tests/selftests/vfio_user.py"
 suite "why-check" "$top/tests/selftests/why_check.py" "$build/bin/pcipass"
 suite "claim" "$top/tests/selftests/claim.sh" "$ko"
 suite "hotplug-qmp" "$top/tests/selftests/hotplug_qmp.sh" "$build/bin/pcipass"
+# Fuzzing: claims may only name a free NVMe (seed-server) or a VF
+# without a driver (sriov); everything ends on the driver it started on.
+case ${LAB_TOPOLOGY:-} in
+seed-server) fuzz_target=0000:01:00.0 ;;
+sriov) fuzz_target=0000:01:00.1,0000:01:00.2 ;;
+*) fuzz_target= ;;
+esac
+suite "fuzz" "$build/selftests/pcipass_fuzz" -t "$fuzz_target"
+# Concurrent churn, 100 load/unload cycles with claims, QMP surprise
+# removal, kmemleak; every function back on its driver.
+suite "stress" "$top/tests/selftests/stress.sh" "$ko"
 # Last: it unloads and reloads the module twenty times.
 suite "modload" "$top/tests/selftests/modload.sh" "$ko"
 

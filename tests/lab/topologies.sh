@@ -119,6 +119,19 @@ topo_sriov() {
 	_dev "nvme,id=nvme0,serial=pcipass-sv,bus=rp1,subsys=ss0,sriov_max_vfs=127,sriov_vq_flexible=254,sriov_vi_flexible=127,max_ioqpairs=258,msix_qsize=260"
 }
 
+# Four NVMe PFs, each on its own root port, each able to create 127 VFs:
+# up to 4 + 508 functions for "make bench" (tests/bench/). QEMU's nvme
+# allows at most 127 VFs per PF, so 512 functions need four PFs. PFs at
+# 01:00.0, 02:00.0, 03:00.0 and 04:00.0 (root ports 00:02.0-00:05.0).
+topo_bench() {
+	local i
+	for i in 0 1 2 3; do
+		_root_port "rp$((i + 1))" "0x$((i + 2))" "$((i + 1))"
+		_dev "nvme-subsys,id=bss$i"
+		_dev "nvme,id=bnvme$i,serial=pcipass-bench$i,bus=rp$((i + 1)),subsys=bss$i,sriov_max_vfs=127,sriov_vq_flexible=254,sriov_vi_flexible=127,max_ioqpairs=258,msix_qsize=260"
+	done
+}
+
 # Names of the defined topologies (topo_seed_server -> seed-server).
 topo_list() {
 	declare -F | sed -n 's/^declare -f topo_//p' | grep -v '^list$' | tr _ -

@@ -18,8 +18,9 @@
  *                      rebinds. Default: up to two functions bound to
  *                      e1000e, e1000, nvme, snd_hda_intel or xhci_hcd.
  *
- * "pcipass_nl --probe" only looks the family up, "pcipass_nl --dump" also
- * dumps functions and groups once (for modload.sh): exit 0 if that worked,
+ * "pcipass_nl --probe" only looks the family up, "pcipass_nl --dump [N]"
+ * also dumps functions and groups once, or N times (for modload.sh and
+ * stress.sh): exit 0 if that worked,
  * 1 if the family is not registered, 2 on another error. Any other
  * arguments go to the kselftest harness (-l lists the tests, -t NAME runs
  * one).
@@ -2527,6 +2528,14 @@ int main(int argc, char **argv)
 		return tool_main(false);
 	if (argc == 2 && !strcmp(argv[1], "--dump"))
 		return tool_main(true);
+	if (argc == 3 && !strcmp(argv[1], "--dump")) {
+		long i, count = strtol(argv[2], NULL, 0);
+		int ret = 0;
+
+		for (i = 0; i < count && !ret; i++)
+			ret = tool_main(true);
+		return ret;
+	}
 	main_pid = getpid();
 	atexit(exit_skip_if_all_skipped);
 	return test_harness_run(argc, argv);

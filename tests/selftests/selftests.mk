@@ -20,7 +20,7 @@ LINUX_SRC ?= $(firstword $(wildcard $(PCIPASS_CACHE)/linux-source-6.12 \
 			 $(PCIPASS_CACHE)/linux-source-6.12)
 BUILD ?= build
 
-SELFTEST_PROGS := pcipass_nl
+SELFTEST_PROGS := pcipass_nl pcipass_fuzz
 SELFTEST_BINS := $(addprefix $(BUILD)/selftests/,$(SELFTEST_PROGS))
 
 SELFTEST_CFLAGS := -O2 -g -std=gnu11 -Wall -Wextra -Werror \
