@@ -24,7 +24,8 @@ static void usage(FILE *f)
 {
 	fputs("Usage: pcipass [OPTIONS] [OBJECT [VERB [ARGS]]]\n"
 	      "       pcipass help | OBJECT help\n"
-	      "where  OBJECT := { group | dev | check | why | claim | release | monitor }\n"
+	      "where  OBJECT := { group | dev | check | why | claim | release | monitor |\n"
+	      "                   persist }\n"
 	      "       OPTIONS := { -j[son] [-p[retty]] | -d[etails] | -V[ersion] | -h[elp] }\n"
 	      "\n"
 	      "       pcipass group show [GROUP-ID]\n"
@@ -34,6 +35,8 @@ static void usage(FILE *f)
 	      "       pcipass claim FILTER... [function-only] [force]\n"
 	      "       pcipass release FILTER... [function-only]\n"
 	      "       pcipass monitor\n"
+	      "       pcipass persist [FILTER...] [root DIR]   claims survive a reboot\n"
+	      "       pcipass persist remove [root DIR]\n"
 	      "\n"
 	      "FILTER is a PCI slot, as for lspci -s: [[[domain]:]bus:]slot[.func],\n"
 	      "hexadecimal, where an empty field or * matches anything.\n"
@@ -150,6 +153,7 @@ static const struct pp_cmd objects[] = {
 	{ "claim", do_claim },
 	{ "release", do_release },
 	{ "monitor", do_monitor },
+	{ "persist", do_persist },
 	{ "help", do_help },
 	{ NULL, NULL },
 };
