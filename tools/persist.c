@@ -1109,7 +1109,7 @@ out:
 
 int do_persist(struct pp *pp, int argc, char **argv)
 {
-	if (argc > 0 && !strcmp(argv[0], "help"))
+	if (argc > 0 && matches(argv[0], "help") && strlen(argv[0]) > 1)
 		return persist_usage(stdout);
 	if (argc > 0 && !strcmp(argv[0], "remove"))
 		return persist_remove(pp, argc - 1, argv + 1);

@@ -112,6 +112,27 @@ expect_fail "monitor takes no argument" 2 \
 	'pcipass: unexpected argument "x"; try "pcipass monitor help"' \
 	monitor x
 
+expect_fail "persist with a bad filter" 2 \
+	'pcipass: invalid filter "zz": bad character at "zz"' persist 01:00.0 zz
+expect_fail "persist root without DIR" 2 \
+	'pcipass: persist: "root" needs a directory' persist root
+expect_fail "persist remove with a stray argument" 2 \
+	'pcipass: persist remove: unexpected argument "x"; try "pcipass persist help"' \
+	persist remove x
+expect_fail "persist into a missing root" 1 \
+	"pcipass: persist: root \"$tmp/none\": No such file or directory" \
+	persist root "$tmp/none"
+expect_fail "persist remove from a missing root" 1 \
+	"pcipass: persist: root \"$tmp/none\": No such file or directory" \
+	persist remove root "$tmp/none"
+[ ! -e "$tmp/none" ]
+ok $? "persist did not create the missing root"
+mkdir "$tmp/root"
+run persist remove root "$tmp/root"
+[ "$rc" -eq 0 ] && grep -q '^nothing to remove: no ' "$tmp/out" &&
+	[ -z "$(ls -A "$tmp/root")" ]
+ok $? "persist remove with nothing persisted: exit 0, nothing changed"
+
 run -V
 [ "$rc" -eq 0 ] && grep -qE '^pcipass [0-9]' "$tmp/out"
 ok $? "-V prints the version"
@@ -119,7 +140,7 @@ run --version
 [ "$rc" -eq 0 ] && grep -qE '^pcipass [0-9]' "$tmp/out"
 ok $? "--version prints the version"
 for args in "help" "-h" "dev help" "group help" "d h" "g he" \
-	    "claim help" "release help" "monitor help"; do
+	    "claim help" "release help" "monitor help" "persist help"; do
 	# shellcheck disable=SC2086
 	run $args
 	[ "$rc" -eq 0 ] && grep -q '^Usage: pcipass' "$tmp/out" &&
