@@ -21,6 +21,7 @@ PACKAGES=(
 	python3 python3-yaml python3-jsonschema
 	libasan8 libubsan1
 	dkms groff-base
+	libkmod-dev initramfs-tools dracut-core
 )
 
 CACHE=${PCIPASS_CACHE:-/var/cache/pcipass}
