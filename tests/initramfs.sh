@@ -180,6 +180,7 @@ check "init-top runs pcipass before udev" \
 # The image's own modprobe database: pcipass with its claim= option, and
 # before nvme when anything loads nvme.
 modprobe -d "$x" -S "$kver" -C "$x/etc/modprobe.d" --show-depends nvme >"$w/dep" 2>&1
+# shellcheck disable=SC2016 # awk's $0
 check "image's modprobe loads pcipass claim=... before nvme" \
 	awk -v claim="claim=$claim" '/\/pcipass\.ko/ && index($0, claim) { p = NR } /\/nvme\.ko/ { v = NR } END { exit !(p && v && p < v) }' "$w/dep"
 modinfo -b "$x" -k "$kver" -F parm pcipass >"$w/parm" 2>&1

@@ -14,7 +14,7 @@ for arg in "$@"; do
 	name=${arg%%=*}
 	file=${arg#*=}
 	echo "/* $file */"
-	echo "static const unsigned char $name[] = {"
+	echo "static const unsigned char ${name}[] = {"
 	od -An -v -tx1 "$file" |
 		sed -e 's/ \([0-9a-f][0-9a-f]\)/0x\1, /g' -e 's/^/\t/' -e 's/ *$//'
 	echo "};"

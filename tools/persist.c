@@ -550,11 +550,20 @@ static int native_modules(struct kmod_ctx *kctx, struct pfunc *pf)
 	snprintf(link, sizeof(link), "/sys/bus/pci/drivers/%s/module", drv);
 	n = readlink(link, target, sizeof(target) - 1);
 	if (n > 0) {
+		struct kmod_module *m = NULL;
+		bool builtin = false;
+
 		target[n] = '\0';
 		drv = strrchr(target, '/') ? strrchr(target, '/') + 1 : target;
 		if (skip_module(drv))
 			return 0;
-		return names_add(&pf->native, drv);
+		/* Built-in drivers have a module directory too. */
+		if (kctx && !kmod_module_new_from_name(kctx, drv, &m)) {
+			builtin = kmod_module_get_initstate(m) ==
+				  KMOD_MODULE_BUILTIN;
+			kmod_module_unref(m);
+		}
+		return names_add(builtin ? &pf->builtin : &pf->native, drv);
 	}
 	/* A driver with no module is built in. */
 	if (!names_has(&pf->native, drv))

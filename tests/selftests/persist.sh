@@ -259,6 +259,29 @@ run persist remove root "$R"
 ok $rc "persist remove after all that" "$(outs)"
 check "root byte-identical to the very start" same_as "$R" "$tmp/before"
 
+# --- a function a built-in driver binds ----------------------------------------
+# 00:11.0 is the lab's output share on virtio-pci: persist only writes a
+# file, nothing is claimed. virtio_pci is built into 6.12, a module in 6.1.
+R2=$tmp/root2
+mkdir -p "$R2"
+run persist 00:11.0 root "$R2"
+ok $rc "persist 00:11.0 (virtio-pci) into an empty root" "$(outs)"
+check "... claim= names it" grep -qx "options pcipass claim=0000:00:11.0" "$R2/etc/modprobe.d/pcipass.conf"
+check "... still on virtio-pci (persist claims nothing)" test "$(drv 0000:00:11.0)" = virtio-pci
+if [ -e /sys/module/virtio_pci/initstate ]; then
+	check "... virtio_pci is a module here: softdep virtio_pci" \
+		grep -qx "softdep virtio_pci pre: pcipass" "$R2/etc/modprobe.d/pcipass.conf"
+else
+	check "... virtio_pci is built in: no softdep for it" \
+		bash -c "! grep -q '^softdep virtio_pci' '$R2/etc/modprobe.d/pcipass.conf'"
+	check "... and a note that pcipass moves it at load" \
+		grep -q "^note: 0000:00:11.0: built-in driver virtio_pci binds before any module loads" "$tmp/out"
+fi
+check "... no generator below the root: says so" grep -q "^note: no initramfs-tools or dracut below" "$tmp/out"
+run persist remove root "$R2"
+ok $rc "... persist remove" "$(outs)"
+check "... the empty root is empty again" test -z "$(ls -A "$R2")"
+
 # --- nothing claimed, nothing given ---------------------------------------------
 run release 04:00.0
 ok $rc "setup: pcipass release 04:00.0" "$(outs)"

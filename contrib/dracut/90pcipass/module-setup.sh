@@ -8,6 +8,8 @@
 #
 # Installed as /usr/lib/dracut/modules.d/90pcipass/module-setup.sh (with
 # pcipass-load.sh beside it) by "pcipass persist" or by a package.
+# dracut sources it and sets dracutsysrootdir and moddir.
+# shellcheck disable=SC2154
 
 # Included whenever there is a boot policy.
 check() {
