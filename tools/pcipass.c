@@ -35,7 +35,7 @@ static void usage(FILE *f)
 	      "       pcipass claim FILTER... [function-only] [force]\n"
 	      "       pcipass release FILTER... [function-only]\n"
 	      "       pcipass monitor\n"
-	      "       pcipass persist [FILTER...] [root DIR]   claims survive a reboot\n"
+	      "       pcipass persist [FILTER...] [root DIR]\n"
 	      "       pcipass persist remove [root DIR]\n"
 	      "\n"
 	      "FILTER is a PCI slot, as for lspci -s: [[[domain]:]bus:]slot[.func],\n"

@@ -259,6 +259,16 @@ run persist remove root "$R"
 ok $rc "persist remove after all that" "$(outs)"
 check "root byte-identical to the very start" same_as "$R" "$tmp/before"
 
+# --- nothing claimed, nothing given ---------------------------------------------
+run release 04:00.0
+ok $rc "setup: pcipass release 04:00.0" "$(outs)"
+run persist root "$R"
+ok $(( rc != 1 )) "nothing claimed and no FILTER: exit 1" "$(outs)"
+check "... says so" grep -q 'nothing to persist' "$tmp/err"
+check "... byte-identical" same_as "$R" "$tmp/before"
+check "GPU slot back on its drivers" \
+	test "$(drv 0000:04:00.1)/$(drv 0000:04:00.2)" = "snd_hda_intel/xhci_hcd"
+
 # --- a function a built-in driver binds ----------------------------------------
 # 00:11.0 is the lab's output share on virtio-pci: persist only writes a
 # file, nothing is claimed. virtio_pci is built into 6.12, a module in 6.1.
@@ -281,16 +291,6 @@ check "... no generator below the root: says so" grep -q "^note: no initramfs-to
 run persist remove root "$R2"
 ok $rc "... persist remove" "$(outs)"
 check "... the empty root is empty again" test -z "$(ls -A "$R2")"
-
-# --- nothing claimed, nothing given ---------------------------------------------
-run release 04:00.0
-ok $rc "setup: pcipass release 04:00.0" "$(outs)"
-run persist root "$R"
-ok $(( rc != 1 )) "nothing claimed and no FILTER: exit 1" "$(outs)"
-check "... says so" grep -q 'nothing to persist' "$tmp/err"
-check "... byte-identical" same_as "$R" "$tmp/before"
-check "GPU slot back on its drivers" \
-	test "$(drv 0000:04:00.1)/$(drv 0000:04:00.2)" = "snd_hda_intel/xhci_hcd"
 
 umount "$R"
 rm -rf "$tmp"
