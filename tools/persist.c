@@ -168,34 +168,58 @@ static int persist_error(const struct persist *ps, const char *rel, int err)
 	return EXIT_FAILURE;
 }
 
+/*
+ * Read a whole file. Files in /proc report a size of 0, so read until end
+ * of file rather than trusting st_size.
+ */
 static int read_file(const char *path, char **data, size_t *len, mode_t *mode)
 {
+	size_t cap, off = 0;
 	struct stat st;
+	char *s, *t;
 	ssize_t n;
-	char *s;
-	int fd;
+	int fd, err;
 
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+	if (fstat(fd, &st))
+		err = -errno;
+	else if (!S_ISREG(st.st_mode))
+		err = S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
+	else
+		err = 0;
+	if (err) {
 		close(fd);
-		return S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
+		return err;
 	}
-	s = malloc((size_t)st.st_size + 1);
-	if (!s) {
-		close(fd);
-		return -ENOMEM;
+	cap = (size_t)st.st_size + 4096;
+	s = malloc(cap);
+	while (s) {
+		n = read(fd, s + off, cap - off - 1);
+		if (n < 0) {
+			err = -errno;
+			free(s);
+			close(fd);
+			return err;
+		}
+		if (!n)
+			break;
+		off += (size_t)n;
+		if (cap - off > 1)
+			continue;
+		cap *= 2;
+		t = realloc(s, cap);
+		if (!t)
+			free(s);
+		s = t;
 	}
-	n = read(fd, s, (size_t)st.st_size + 1);
 	close(fd);
-	if (n < 0 || n > st.st_size) {
-		free(s);
-		return n < 0 ? -errno : -EAGAIN;
-	}
-	s[n] = '\0';
+	if (!s)
+		return -ENOMEM;
+	s[off] = '\0';
 	*data = s;
-	*len = (size_t)n;
+	*len = off;
 	if (mode)
 		*mode = st.st_mode & 07777;
 	return 0;
@@ -328,6 +352,13 @@ static int persist_plan_dirs(struct persist *ps, const char *rel)
 	return 0;
 }
 
+/* Is what is there not what persist would write? */
+static bool pfile_differs(const struct pfile *f)
+{
+	return !f->exists || f->old_len != f->len || f->old_mode != f->mode ||
+	       memcmp(f->old, f->data, f->len);
+}
+
 /* Compare each file with what is there and decide what to do with it. */
 static int persist_plan(struct persist *ps)
 {
@@ -357,9 +388,7 @@ static int persist_plan(struct persist *ps)
 				return err;
 			continue;
 		}
-		f->write = !f->exists || f->old_len != f->len ||
-			   memcmp(f->old, f->data, f->len) ||
-			   f->old_mode != f->mode;
+		f->write = pfile_differs(f);
 		if (f->write) {
 			err = persist_plan_dirs(ps, f->rel);
 			if (err)
@@ -911,14 +940,7 @@ static int persist_write(struct pp *pp, int argc, char **argv)
 	}
 	ps.files[ps.n_files - 1].data = conf.s;
 	ps.files[ps.n_files - 1].len = conf.len;
-	/* Plan pcipass.conf again, now that its text is known. */
-	{
-		struct pfile *f = &ps.files[ps.n_files - 1];
-
-		f->write = !f->exists || f->old_len != f->len ||
-			   memcmp(f->old, f->data, f->len) ||
-			   f->old_mode != f->mode;
-	}
+	ps.files[ps.n_files - 1].write = pfile_differs(&ps.files[ps.n_files - 1]);
 	ret = persist_commit(&ps);
 	if (ret)
 		goto out;
