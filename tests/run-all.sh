@@ -51,6 +51,10 @@ suite unit-symbols tests/unit/test-symbols.sh "$build/lib/libpcipass.so.1" \
 suite golden tests/golden/run.sh "$build/bin/pcipass" \
 	"$build/tests/golden/lib-dump"
 suite example tests/unit/test-example.sh
+# Initramfs images with pcipass's hooks, for the newest lab kernel; the
+# persist-boot guest below boots the initramfs-tools one.
+boot_kver=${kvers##* }
+suite initramfs tests/initramfs.sh "$res/initramfs" "$boot_kver"
 
 # lab NAME RUN-ARGS...: one guest, its TAP files in $res/NAME; a guest that
 # did not finish counts as a failure.
@@ -95,6 +99,21 @@ for k in $kvers; do
 			tests/guest/preflight.sh
 	done
 done
+
+# The boot policy from that initramfs claims before the native drivers
+# probe; a virtio device at 0a:00.0 stands for a function a built-in driver
+# binds before any initramfs runs.
+initrd=$res/initramfs/initrd-$boot_kver.img
+if [ -f "$initrd" ]; then
+	LAB_QEMU_EXTRA='-device virtio-rng-pci,bus=rp7' \
+		lab "$boot_kver-persist-boot" -k "$boot_kver" -t seed-server \
+		-I "$initrd" -T 900 -- tests/guest/persist-boot.sh \
+		"$res/initramfs/pcipass.conf"
+else
+	mkdir -p "$res/persist-boot"
+	printf 'TAP version 13\n1..1\nok 1 lab boot with the persisted policy # SKIP no initramfs (see initramfs.tap)\n' \
+		>"$res/persist-boot/lab.tap"
+fi
 
 echo
 tests/tap-summary.sh "$res"/*.tap "$res"/*/*.tap

@@ -100,4 +100,7 @@ int do_release(struct pp *pp, int argc, char **argv);
 /* monitor.c */
 int do_monitor(struct pp *pp, int argc, char **argv);
 
+/* persist.c */
+int do_persist(struct pp *pp, int argc, char **argv);
+
 #endif /* PCIPASS_CLI_H */

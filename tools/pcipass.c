@@ -24,7 +24,8 @@ static void usage(FILE *f)
 {
 	fputs("Usage: pcipass [OPTIONS] [OBJECT [VERB [ARGS]]]\n"
 	      "       pcipass help | OBJECT help\n"
-	      "where  OBJECT := { group | dev | policy | check | why | claim | release | monitor }\n"
+	      "where  OBJECT := { group | dev | policy | check | why | claim | release |\n"
+	      "                   monitor | persist }\n"
 	      "       OPTIONS := { -j[son] [-p[retty]] | -d[etails] |\n"
 	      "                    -s[ource] { auto | netlink | sysfs } | -V[ersion] | -h[elp] }\n"
 	      "\n"
@@ -36,6 +37,8 @@ static void usage(FILE *f)
 	      "       pcipass claim FILTER... [function-only] [force] [runtime]\n"
 	      "       pcipass release FILTER... [function-only] [runtime]\n"
 	      "       pcipass monitor\n"
+	      "       pcipass persist [FILTER...] [root DIR]\n"
+	      "       pcipass persist remove [root DIR]\n"
 	      "\n"
 	      "FILTER is a PCI slot, as for lspci -s: [[[domain]:]bus:]slot[.func],\n"
 	      "hexadecimal, where an empty field or * matches anything.\n"
@@ -169,6 +172,7 @@ static const struct pp_cmd objects[] = {
 	{ "claim", do_claim },
 	{ "release", do_release },
 	{ "monitor", do_monitor },
+	{ "persist", do_persist },
 	{ "help", do_help },
 	{ NULL, NULL },
 };

@@ -9,7 +9,7 @@ PCIPASS_TOOLS_MK := 1
 
 include lib/lib.mk
 
-PCIPASS_TOOLS_PKGS := json-c
+PCIPASS_TOOLS_PKGS := json-c libkmod
 $(call pcipass_pkg,$(PCIPASS_TOOLS_PKGS))
 PCIPASS_TOOLS_PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PCIPASS_TOOLS_PKGS))
 PCIPASS_TOOLS_PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PCIPASS_TOOLS_PKGS))
@@ -21,7 +21,7 @@ PCIPASS_TOOLS_CFLAGS = $(PCIPASS_CPPFLAGS) $(PCIPASS_TOOLS_PKG_CFLAGS) \
 PCIPASS_TOOLS_SRCS := tools/pcipass.c tools/dev.c tools/group.c \
 		      tools/output.c tools/check.c tools/why.c \
 		      tools/isolation.c tools/rom.c tools/claim.c tools/monitor.c \
-		      tools/policy.c
+		      tools/policy.c tools/persist.c
 PCIPASS_TOOLS_OBJS := $(patsubst tools/%.c,$(BUILD)/tools/%.o,\
 			$(PCIPASS_TOOLS_SRCS))
 PCIPASS_BIN := $(BUILD)/bin/pcipass
@@ -29,6 +29,24 @@ PCIPASS_BIN := $(BUILD)/bin/pcipass
 $(BUILD)/tools/%.o: tools/%.c $(PCIPASS_FLAGS_STAMP)
 	@mkdir -p $(@D)
 	$(CC) $(PCIPASS_TOOLS_CFLAGS) $(PCIPASS_DEPFLAGS) -c -o $@ $<
+
+# persist installs the initramfs hooks of contrib/, built in.
+PCIPASS_PERSIST_EMBED := \
+	persist_initramfs_hook=contrib/initramfs-tools/hooks/pcipass \
+	persist_initramfs_init_top=contrib/initramfs-tools/scripts/init-top/pcipass \
+	persist_dracut_module_setup=contrib/dracut/90pcipass/module-setup.sh \
+	persist_dracut_load=contrib/dracut/90pcipass/pcipass-load.sh
+
+PCIPASS_PERSIST_FILES := $(foreach e,$(PCIPASS_PERSIST_EMBED),$(lastword $(subst =, ,$(e))))
+# Sources, not targets: keep pattern rules (module-%) away from them.
+$(PCIPASS_PERSIST_FILES): ;
+
+$(BUILD)/tools/persist-files.h: tools/embed.sh $(PCIPASS_PERSIST_FILES)
+	@mkdir -p $(@D)
+	tools/embed.sh $(PCIPASS_PERSIST_EMBED) >$@.tmp && mv $@.tmp $@
+
+$(BUILD)/tools/persist.o: $(BUILD)/tools/persist-files.h
+$(BUILD)/tools/persist.o: PCIPASS_TOOLS_CFLAGS += -I$(BUILD)/tools
 
 $(PCIPASS_BIN): $(PCIPASS_TOOLS_OBJS) $(LIBPCIPASS_A)
 	@mkdir -p $(@D)

@@ -67,6 +67,8 @@ suite "pcipass-nl" "$build/selftests/pcipass_nl"
 suite "vfio-user" "$top/tests/selftests/vfio_user.py"
 suite "why-check" "$top/tests/selftests/why_check.py" "$build/bin/pcipass"
 suite "claim" "$top/tests/selftests/claim.sh" "$ko"
+[ "${LAB_TOPOLOGY:-}" != seed-server ] ||
+	suite "persist" "$top/tests/selftests/persist.sh"
 suite "hotplug-qmp" "$top/tests/selftests/hotplug_qmp.sh" "$build/bin/pcipass"
 # Fuzzing: claims may only name a free NVMe (seed-server) or a VF
 # without a driver (sriov); everything ends on the driver it started on.

@@ -22,6 +22,7 @@ PACKAGES=(
 	libasan8 libubsan1
 	dkms groff-base
 	bc bison flex libelf-dev libssl-dev
+	libkmod-dev initramfs-tools dracut-core
 )
 
 CACHE=${PCIPASS_CACHE:-/var/cache/pcipass}

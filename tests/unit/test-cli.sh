@@ -155,7 +155,7 @@ run --version
 [ "$rc" -eq 0 ] && grep -qE '^pcipass [0-9]' "$tmp/out"
 ok $? "--version prints the version"
 for args in "help" "-h" "dev help" "group help" "d h" "g he" \
-	    "claim help" "release help" "monitor help" "policy help"; do
+	    "claim help" "release help" "monitor help" "policy help" "persist help"; do
 	# shellcheck disable=SC2086
 	run $args
 	[ "$rc" -eq 0 ] && grep -q '^Usage: pcipass' "$tmp/out" &&
