@@ -41,11 +41,12 @@ include tests/bench/bench.mk
 
 # Kbuild builds in the tree it is given, so give each kernel its own copy:
 # two kernels' objects can then sit side by side.
-# $(1): kernel release, $(2): kernel build tree.
+# $(1): kernel release, $(2): kernel build tree. The '+' marks the
+# sub-make (hidden from make by $(call)) so "make -jN" shares its jobs.
 define kbuild
 	mkdir -p $(BUILD)/kbuild/$(1)
 	cp -ru Kbuild kmod include $(BUILD)/kbuild/$(1)/
-	$(MAKE) -C $(2) M=$(abspath $(BUILD)/kbuild/$(1)) W=1 modules \
+	+$(MAKE) -C $(2) M=$(abspath $(BUILD)/kbuild/$(1)) W=1 modules \
 		>$(BUILD)/kbuild/$(1)/build.log 2>&1 || \
 		{ cat $(BUILD)/kbuild/$(1)/build.log; exit 1; }
 	@if grep -q 'warning:' $(BUILD)/kbuild/$(1)/build.log; then \
