@@ -24,7 +24,8 @@ static void usage(FILE *f)
 {
 	fputs("Usage: pcipass [OPTIONS] [OBJECT [VERB [ARGS]]]\n"
 	      "       pcipass help | OBJECT help\n"
-	      "where  OBJECT := { group | dev | check | why | claim | release | monitor }\n"
+	      "where  OBJECT := { group | dev | check | why | claim | release | monitor |\n"
+	      "                  xml | attach | nova | kubevirt }\n"
 	      "       OPTIONS := { -j[son] [-p[retty]] | -d[etails] | -V[ersion] | -h[elp] }\n"
 	      "\n"
 	      "       pcipass group show [GROUP-ID]\n"
@@ -34,6 +35,11 @@ static void usage(FILE *f)
 	      "       pcipass claim FILTER... [function-only] [force]\n"
 	      "       pcipass release FILTER... [function-only]\n"
 	      "       pcipass monitor\n"
+	      "       pcipass xml FILTER [managed yes|no] [guest BUS:SLOT] [function-only]\n"
+	      "       pcipass attach DOMAIN FILTER [config] [live] [connect URI]\n"
+	      "                      [managed yes|no] [guest BUS:SLOT] [function-only]\n"
+	      "       pcipass nova FILTER alias NAME [function-only]\n"
+	      "       pcipass kubevirt FILTER resource NAME [external] [function-only]\n"
 	      "\n"
 	      "FILTER is a PCI slot, as for lspci -s: [[[domain]:]bus:]slot[.func],\n"
 	      "hexadecimal, where an empty field or * matches anything.\n"
@@ -150,6 +156,10 @@ static const struct pp_cmd objects[] = {
 	{ "claim", do_claim },
 	{ "release", do_release },
 	{ "monitor", do_monitor },
+	{ "xml", do_xml },
+	{ "attach", do_attach },
+	{ "nova", do_nova },
+	{ "kubevirt", do_kubevirt },
 	{ "help", do_help },
 	{ NULL, NULL },
 };
