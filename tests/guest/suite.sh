@@ -51,6 +51,7 @@ suite "vfio-user" "$top/tests/selftests/vfio_user.py"
 suite "why-check" "$top/tests/selftests/why_check.py" "$build/bin/pcipass"
 suite "claim" "$top/tests/selftests/claim.sh" "$ko"
 suite "hotplug-qmp" "$top/tests/selftests/hotplug_qmp.sh" "$build/bin/pcipass"
+suite "handoff" "$top/tests/selftests/handoff.py" "$build/bin/pcipass"
 # Last: it unloads and reloads the module twenty times.
 suite "modload" "$top/tests/selftests/modload.sh" "$ko"
 

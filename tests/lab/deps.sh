@@ -21,6 +21,8 @@ PACKAGES=(
 	python3 python3-yaml python3-jsonschema
 	libasan8 libubsan1
 	dkms groff-base
+	libxml2-dev libvirt-dev libvirt-clients libvirt-daemon
+	libvirt-daemon-driver-qemu python3-nova
 )
 
 CACHE=${PCIPASS_CACHE:-/var/cache/pcipass}
