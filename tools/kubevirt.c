@@ -61,29 +61,49 @@ static int check_name(const char *name)
 	return 0;
 }
 
-/* Warn about functions outside @set that KubeVirt's selector also takes. */
+/* How many functions a warning names before "and N more". */
+#define KV_WARN_MAX_BDFS 4
+
+/*
+ * Warn about functions outside @set that KubeVirt's selector also takes:
+ * those on vfio-pci (@on_vfio) or the others.
+ */
 static void warn_identical(const struct handoff_set *set,
-			   const struct pcipass_dev *dev)
+			   const struct pcipass_dev *dev, bool on_vfio)
 {
 	const struct pcipass_dev *d;
+	char list[256];
+	size_t n = 0, off = 0;
 
+	list[0] = '\0';
 	pcipass_snapshot_for_each_dev(d, set->snap) {
-		const char *drv;
+		const char *drv = pcipass_dev_get_driver(d);
+		bool vfio = drv && !strcmp(drv, "vfio-pci");
 
-		if (handoff_set_has(set, d) || !handoff_same_id(d, dev))
+		if (handoff_set_has(set, d) || !handoff_same_id(d, dev) ||
+		    vfio != on_vfio)
 			continue;
-		drv = pcipass_dev_get_driver(d);
-		if (drv && !strcmp(drv, "vfio-pci"))
-			fprintf(stderr, "pcipass: kubevirt: warning: %04X:%04X also selects %s, which is on vfio-pci: KubeVirt offers it to VMs too\n",
-				pcipass_dev_get_vendor(d),
-				pcipass_dev_get_device(d),
-				pcipass_dev_get_bdf(d));
-		else
-			fprintf(stderr, "pcipass: kubevirt: warning: %04X:%04X also selects %s (on %s, not claimed): KubeVirt selects by vendor:device only and would offer it too once it is on vfio-pci\n",
-				pcipass_dev_get_vendor(d),
-				pcipass_dev_get_device(d),
-				pcipass_dev_get_bdf(d), drv ? drv : "no driver");
+		if (n < KV_WARN_MAX_BDFS && off < sizeof(list)) {
+			int r = snprintf(list + off, sizeof(list) - off, "%s%s",
+					 n ? ", " : "", pcipass_dev_get_bdf(d));
+
+			off += r > 0 ? (size_t)r : 0;
+		}
+		n++;
 	}
+	if (!n)
+		return;
+	if (n > KV_WARN_MAX_BDFS && off < sizeof(list))
+		snprintf(list + off, sizeof(list) - off, " and %zu more",
+			 n - KV_WARN_MAX_BDFS);
+	if (on_vfio)
+		fprintf(stderr, "pcipass: kubevirt: warning: %04X:%04X also selects %s, on vfio-pci: KubeVirt offers %s to VMs too\n",
+			pcipass_dev_get_vendor(dev), pcipass_dev_get_device(dev),
+			list, n > 1 ? "them" : "it");
+	else
+		fprintf(stderr, "pcipass: kubevirt: warning: %04X:%04X also selects %s, not claimed: KubeVirt selects by vendor:device only and would offer %s too once on vfio-pci\n",
+			pcipass_dev_get_vendor(dev), pcipass_dev_get_device(dev),
+			list, n > 1 ? "them" : "it");
 }
 
 int do_kubevirt(struct pp *pp, int argc, char **argv)
@@ -156,7 +176,8 @@ int do_kubevirt(struct pp *pp, int argc, char **argv)
 			snprintf(res, sizeof(res), "%s-%zu", name, a);
 		a++;
 
-		warn_identical(&set, dev);
+		warn_identical(&set, dev, true);
+		warn_identical(&set, dev, false);
 		for (j = k; j < set.n; j++) {
 			drv = pcipass_dev_get_driver(set.devs[j]);
 			if (handoff_same_id(set.devs[j], dev) &&
