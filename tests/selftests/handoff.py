@@ -187,6 +187,7 @@ class Libvirtd:
 
     def __init__(self):
         self.pidfile = "/run/pcipass-test-libvirtd.pid"
+        self.log = "/run/pcipass-test-libvirtd.log"
         self.pid = None
 
     def start(self):
@@ -196,8 +197,24 @@ class Libvirtd:
         with open(os.path.join(etc, "qemu.conf"), "a") as f:
             # No libvirt-qemu user in a guest whose /etc is read-only.
             f.write('user = "root"\ngroup = "root"\n')
+        with open(os.path.join(etc, "libvirtd.conf"), "a") as f:
+            f.write(f'log_outputs = "3:file:{self.log}"\n')
+        # libvirt resolves its compiled-in user before it reads
+        # qemu.conf: give the namespace a passwd and group that have it.
+        ids = {}
+        for name in ("passwd", "group"):
+            with open(f"/etc/{name}") as f:
+                text = f.read()
+            if not re.search(r"^libvirt-qemu:", text, re.M):
+                text += ("libvirt-qemu:x:64055:64055::/var/lib/libvirt:/usr/sbin/nologin\n"
+                         if name == "passwd" else "libvirt-qemu:x:64055:\n")
+            ids[name] = os.path.join(TMP, name)
+            with open(ids[name], "w") as f:
+                f.write(text)
         script = f"""set -e
 mount --make-rprivate /
+mount --bind {ids["passwd"]} /etc/passwd
+mount --bind {ids["group"]} /etc/group
 mount -t tmpfs tmpfs /etc/libvirt
 cp -a {etc}/. /etc/libvirt/
 for d in /var/lib /var/cache /var/log; do
@@ -209,12 +226,20 @@ exec libvirtd -d -p {self.pidfile}
         rc = sh("unshare", "-m", "sh", "-c", script)
         if rc:
             return False
-        for _ in range(600):
-            if os.path.exists("/run/libvirt/libvirt-sock") and os.path.exists(self.pidfile):
+        # Up when the qemu driver answers (its state initializes after the
+        # socket is there, and a failure there ends the daemon).
+        for _ in range(240):
+            if not self.pid and os.path.exists(self.pidfile):
                 with open(self.pidfile) as f:
-                    self.pid = int(f.read().strip())
+                    self.pid = int(f.read().strip() or 0) or None
+            if self.pid and virsh("list", "--all") == 0:
                 return True
-            time.sleep(0.1)
+            time.sleep(0.5)
+        try:
+            with open(self.log) as f:
+                last["err"] = f.read()
+        except OSError:
+            pass
         return False
 
     def stop(self):
