@@ -103,4 +103,10 @@ int do_monitor(struct pp *pp, int argc, char **argv);
 /* persist.c */
 int do_persist(struct pp *pp, int argc, char **argv);
 
+/* xml.c, attach.c, nova.c, kubevirt.c: hand functions to others */
+int do_xml(struct pp *pp, int argc, char **argv);
+int do_attach(struct pp *pp, int argc, char **argv);
+int do_nova(struct pp *pp, int argc, char **argv);
+int do_kubevirt(struct pp *pp, int argc, char **argv);
+
 #endif /* PCIPASS_CLI_H */

@@ -25,7 +25,7 @@ static void usage(FILE *f)
 	fputs("Usage: pcipass [OPTIONS] [OBJECT [VERB [ARGS]]]\n"
 	      "       pcipass help | OBJECT help\n"
 	      "where  OBJECT := { group | dev | policy | check | why | claim | release |\n"
-	      "                   monitor | persist }\n"
+	      "                   monitor | persist | xml | attach | nova | kubevirt }\n"
 	      "       OPTIONS := { -j[son] [-p[retty]] | -d[etails] |\n"
 	      "                    -s[ource] { auto | netlink | sysfs } | -V[ersion] | -h[elp] }\n"
 	      "\n"
@@ -39,6 +39,11 @@ static void usage(FILE *f)
 	      "       pcipass monitor\n"
 	      "       pcipass persist [FILTER...] [root DIR]\n"
 	      "       pcipass persist remove [root DIR]\n"
+	      "       pcipass xml FILTER [managed yes|no] [guest BUS:SLOT] [function-only]\n"
+	      "       pcipass attach DOMAIN FILTER [config] [live] [connect URI]\n"
+	      "                      [managed yes|no] [guest BUS:SLOT] [function-only]\n"
+	      "       pcipass nova FILTER alias NAME [function-only]\n"
+	      "       pcipass kubevirt FILTER resource NAME [external] [function-only]\n"
 	      "\n"
 	      "FILTER is a PCI slot, as for lspci -s: [[[domain]:]bus:]slot[.func],\n"
 	      "hexadecimal, where an empty field or * matches anything.\n"
@@ -173,6 +178,10 @@ static const struct pp_cmd objects[] = {
 	{ "release", do_release },
 	{ "monitor", do_monitor },
 	{ "persist", do_persist },
+	{ "xml", do_xml },
+	{ "attach", do_attach },
+	{ "nova", do_nova },
+	{ "kubevirt", do_kubevirt },
 	{ "help", do_help },
 	{ NULL, NULL },
 };

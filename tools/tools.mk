@@ -9,7 +9,7 @@ PCIPASS_TOOLS_MK := 1
 
 include lib/lib.mk
 
-PCIPASS_TOOLS_PKGS := json-c libkmod
+PCIPASS_TOOLS_PKGS := json-c libkmod libxml-2.0 libvirt
 $(call pcipass_pkg,$(PCIPASS_TOOLS_PKGS))
 PCIPASS_TOOLS_PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PCIPASS_TOOLS_PKGS))
 PCIPASS_TOOLS_PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PCIPASS_TOOLS_PKGS))
@@ -21,7 +21,8 @@ PCIPASS_TOOLS_CFLAGS = $(PCIPASS_CPPFLAGS) $(PCIPASS_TOOLS_PKG_CFLAGS) \
 PCIPASS_TOOLS_SRCS := tools/pcipass.c tools/dev.c tools/group.c \
 		      tools/output.c tools/check.c tools/why.c \
 		      tools/isolation.c tools/rom.c tools/claim.c tools/monitor.c \
-		      tools/policy.c tools/persist.c
+		      tools/policy.c tools/persist.c tools/handoff.c tools/xml.c \
+		      tools/attach.c tools/nova.c tools/kubevirt.c
 PCIPASS_TOOLS_OBJS := $(patsubst tools/%.c,$(BUILD)/tools/%.o,\
 			$(PCIPASS_TOOLS_SRCS))
 PCIPASS_BIN := $(BUILD)/bin/pcipass

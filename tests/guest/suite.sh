@@ -70,6 +70,7 @@ suite "claim" "$top/tests/selftests/claim.sh" "$ko"
 [ "${LAB_TOPOLOGY:-}" != seed-server ] ||
 	suite "persist" "$top/tests/selftests/persist.sh"
 suite "hotplug-qmp" "$top/tests/selftests/hotplug_qmp.sh" "$build/bin/pcipass"
+suite "handoff" "$top/tests/selftests/handoff.py" "$build/bin/pcipass"
 # Fuzzing: claims may only name a free NVMe (seed-server) or a VF
 # without a driver (sriov); everything ends on the driver it started on.
 case ${LAB_TOPOLOGY:-} in

@@ -23,6 +23,8 @@ PACKAGES=(
 	dkms groff-base
 	bc bison flex libelf-dev libssl-dev
 	libkmod-dev initramfs-tools dracut-core
+	libxml2-dev libvirt-dev libvirt-clients libvirt-daemon
+	libvirt-daemon-driver-qemu python3-nova
 )
 
 CACHE=${PCIPASS_CACHE:-/var/cache/pcipass}

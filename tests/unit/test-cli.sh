@@ -147,6 +147,47 @@ expect_fail "unknown policy verb" 2 \
 expect_fail "policy show takes no argument" 2 \
 	'pcipass: unexpected argument "x"; try "pcipass policy help"' \
 	policy show x
+# xml, attach, nova, kubevirt: arguments are checked before the kernel is asked.
+expect_fail "xml without a filter" 2 \
+	'pcipass: xml: no FILTER given; try "pcipass xml help"' xml
+expect_fail "xml with a bad filter" 2 \
+	'pcipass: invalid filter "04:zz": bad character at "zz"' xml 04:zz
+expect_fail "xml with a bad managed value" 2 \
+	'pcipass: xml: invalid managed "maybe": use "yes" or "no"' \
+	xml 04:00.0 managed maybe
+expect_fail "xml managed without a value" 2 \
+	'pcipass: xml: managed needs "yes" or "no"' xml 04:00.0 managed
+expect_fail "xml with a bad guest address" 2 \
+	'pcipass: xml: invalid guest address "0:20": use BUS:SLOT, hexadecimal, bus up to ff and slot up to 1f' \
+	xml 04:00.0 guest 0:20
+expect_fail "xml -j is refused" 2 \
+	'pcipass: xml: no JSON output, the output is libvirt XML; drop -j' \
+	-j xml 04:00.0
+expect_fail "xml with an unknown keyword" 2 \
+	'pcipass: xml: unexpected argument "config"; try "pcipass xml help"' \
+	xml 04:00.0 config
+expect_fail "attach without a filter" 2 \
+	'pcipass: attach: need DOMAIN and FILTER; try "pcipass attach help"' \
+	attach vm1
+expect_fail "attach with an unknown keyword" 2 \
+	'pcipass: attach: unexpected argument "persistent"; try "pcipass attach help"' \
+	attach vm1 04:00.0 persistent
+expect_fail "attach connect without a URI" 2 \
+	'pcipass: attach: connect needs a libvirt URI' attach vm1 04:00.0 connect
+expect_fail "attach with a bad managed value" 2 \
+	'pcipass: attach: invalid managed "0": use "yes" or "no"' \
+	attach vm1 04:00.0 managed 0
+expect_fail "nova without an alias" 2 \
+	'pcipass: nova: no alias NAME given; try "pcipass nova help"' nova 04:00.0
+expect_fail "nova with a bad alias name" 2 \
+	'pcipass: nova: invalid alias name "gpu:1": use 1 to 240 characters, none of : , " \ or blanks (a flavor asks for NAME:COUNT,...)' \
+	nova 04:00.0 alias gpu:1
+expect_fail "kubevirt without a resource" 2 \
+	'pcipass: kubevirt: no resource NAME given; try "pcipass kubevirt help"' \
+	kubevirt 04:00.0
+expect_fail "kubevirt with an unqualified resource name" 2 \
+	"pcipass: kubevirt: invalid resource name \"gpu\": use DOMAIN/NAME, as example.com/gpu (a lower-case domain, then letters, digits, '.', '-', '_')" \
+	kubevirt 04:00.0 resource gpu
 
 run -V
 [ "$rc" -eq 0 ] && grep -qE '^pcipass [0-9]' "$tmp/out"
@@ -155,7 +196,8 @@ run --version
 [ "$rc" -eq 0 ] && grep -qE '^pcipass [0-9]' "$tmp/out"
 ok $? "--version prints the version"
 for args in "help" "-h" "dev help" "group help" "d h" "g he" \
-	    "claim help" "release help" "monitor help" "policy help" "persist help"; do
+	    "claim help" "release help" "monitor help" "policy help" "persist help" \
+	    "xml help" "attach help" "nova help" "kubevirt help"; do
 	# shellcheck disable=SC2086
 	run $args
 	[ "$rc" -eq 0 ] && grep -q '^Usage: pcipass' "$tmp/out" &&
