@@ -45,23 +45,8 @@ if [ ! -f "$ko" ]; then
 	exit 1
 fi
 
-n=0
-failed=0
-ok() {	# STATUS DESCRIPTION [DIAGNOSTIC...]
-	local st=$1 desc=$2
-	shift 2
-	n=$((n + 1))
-	if [ "$st" = 0 ]; then
-		echo "ok $n - $desc"
-	else
-		failed=$((failed + 1))
-		echo "not ok $n - $desc"
-		local d
-		for d in "$@"; do
-			printf '%s\n' "$d" | sed 's/^/# /'
-		done
-	fi
-}
+# ok, skip, note; $n and $failed.
+. "$top/tests/tap.sh"
 check() {	# DESCRIPTION COMMAND...
 	local desc=$1
 	shift
@@ -71,7 +56,6 @@ check() {	# DESCRIPTION COMMAND...
 		ok 1 "$desc" "$(tail -n 20 "$w/check")"
 	fi
 }
-skip() { n=$((n + 1)); echo "ok $n - $1 # SKIP $2"; }
 
 mkdir -p "$out"
 out=$(cd "$out" && pwd)

@@ -32,23 +32,8 @@ if [ "${LAB_TOPOLOGY:-}" != seed-server ]; then
 	exit 4
 fi
 
-n=0
-failed=0
-ok() {	# STATUS DESCRIPTION [DIAGNOSTIC...]
-	local st=$1 desc=$2
-	shift 2
-	n=$((n + 1))
-	if [ "$st" = 0 ]; then
-		echo "ok $n - $desc"
-	else
-		failed=$((failed + 1))
-		echo "not ok $n - $desc"
-		local d
-		for d in "$@"; do
-			printf '%s\n' "$d" | sed 's/^/# /'
-		done
-	fi
-}
+# ok, skip, note; $n and $failed.
+. "$top/tests/tap.sh"
 drv() {
 	local l
 	l=$(readlink "$devs/$1/driver" 2>/dev/null) || { echo -; return; }

@@ -59,25 +59,8 @@ if [ ! -f "$ko" ] || [ ! -x "$pp" ] || [ ! -x "$nl" ]; then
 	exit 1
 fi
 
-n=0
-failed=0
-ok() {	# STATUS DESCRIPTION [DIAGNOSTIC...]
-	local st=$1 desc=$2
-	shift 2
-	n=$((n + 1))
-	if [ "$st" = 0 ]; then
-		echo "ok $n - $desc"
-	else
-		failed=$((failed + 1))
-		echo "not ok $n - $desc"
-		local d
-		for d in "$@"; do
-			printf '%s\n' "$d" | sed 's/^/# /'
-		done
-	fi
-}
-skip() { n=$((n + 1)); echo "ok $n - $1 # SKIP $2"; }
-note() { echo "# $*"; }
+# ok, skip, note; $n and $failed.
+. "$top/tests/tap.sh"
 
 drv() {
 	local l
