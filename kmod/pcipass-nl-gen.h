@@ -22,6 +22,11 @@ extern const struct nla_policy pcipass_release_nl_policy[PCIPASS_A_CLAIM_FLAGS +
 /* Ops table for pcipass */
 extern const struct genl_ops pcipass_nl_ops[4];
 
+int pcipass_nl_dev_dump_start(struct netlink_callback *cb);
+int pcipass_nl_group_dump_start(struct netlink_callback *cb);
+int pcipass_nl_dev_dump_done(struct netlink_callback *cb);
+int pcipass_nl_group_dump_done(struct netlink_callback *cb);
+
 int pcipass_nl_dev_get_doit(struct sk_buff *skb, struct genl_info *info);
 int pcipass_nl_dev_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb);
 int pcipass_nl_group_get_doit(struct sk_buff *skb, struct genl_info *info);

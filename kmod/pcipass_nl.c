@@ -17,21 +17,63 @@
 
 static struct genl_family pcipass_nl_family;
 
-/**
- * struct pcipass_nl_dump_ctx - where a dump resumes
- * @next: address key (pcipass_dev_key()) of the next function, or id of
- *	the next group
+/*
+ * A dump takes its references once, in the start hook, and puts from that
+ * list across all the dumpit calls it takes to fill the reader's buffers;
+ * the done hook drops them. Collecting on every call would make a dump
+ * cost quadratic in the number of functions.
+ *
+ * The list is not refreshed: the generation each dumpit call reads is
+ * what tells the reader a change overlapped it (NLM_F_DUMP_INTR).
  */
-struct pcipass_nl_dump_ctx {
-	u64 next;
+
+/**
+ * struct pcipass_nl_dev_dump - a dev dump's state, in cb->ctx
+ * @devs: every PCI function, referenced at the start, in address order
+ * @pos: index in @devs of the next function to put
+ */
+struct pcipass_nl_dev_dump {
+	struct pcipass_devs devs;
+	unsigned int pos;
 };
 
-static_assert(sizeof(struct pcipass_nl_dump_ctx) <=
+/**
+ * struct pcipass_nl_group_dump - a group dump's state, in cb->ctx
+ * @refs: every IOMMU group holding a PCI function, referenced at the
+ *	start, by id
+ * @n: number of entries in @refs
+ * @pos: index in @refs of the next group to put
+ */
+struct pcipass_nl_group_dump {
+	struct pcipass_group_ref *refs;
+	unsigned int n;
+	unsigned int pos;
+};
+
+static_assert(sizeof(struct pcipass_nl_dev_dump) <=
+	      sizeof_field(struct netlink_callback, ctx));
+static_assert(sizeof(struct pcipass_nl_group_dump) <=
 	      sizeof_field(struct netlink_callback, ctx));
 
-static struct pcipass_nl_dump_ctx *pcipass_nl_dump_ctx(struct netlink_callback *cb)
+static struct pcipass_nl_dev_dump *pcipass_nl_dev_dump(struct netlink_callback *cb)
 {
-	return (struct pcipass_nl_dump_ctx *)cb->ctx;
+	return (struct pcipass_nl_dev_dump *)cb->ctx;
+}
+
+static struct pcipass_nl_group_dump *
+pcipass_nl_group_dump(struct netlink_callback *cb)
+{
+	return (struct pcipass_nl_group_dump *)cb->ctx;
+}
+
+/*
+ * The netlink core flags a message whose cb->seq differs from the one
+ * before it. Seed the comparison with the generation the list was taken
+ * at, so that a change between the start and the first message counts.
+ */
+static void pcipass_nl_dump_seed(struct netlink_callback *cb, u32 gen)
+{
+	cb->prev_seq = gen;
 }
 
 /* A string attribute holding a PCI address or a driver name. */
@@ -269,43 +311,49 @@ err_put_dev:
 	return err;
 }
 
+int pcipass_nl_dev_dump_start(struct netlink_callback *cb)
+{
+	struct pcipass_nl_dev_dump *ctx = pcipass_nl_dev_dump(cb);
+	u32 gen = pcipass_gen_read();
+	int err;
+
+	err = pcipass_devs_collect(&ctx->devs);
+	if (err)
+		return err;
+	ctx->pos = 0;
+	pcipass_nl_dump_seed(cb, gen);
+	return 0;
+}
+
+int pcipass_nl_dev_dump_done(struct netlink_callback *cb)
+{
+	pcipass_devs_release(&pcipass_nl_dev_dump(cb)->devs);
+	return 0;
+}
+
 int pcipass_nl_dev_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 {
-	struct pcipass_nl_dump_ctx *ctx = pcipass_nl_dump_ctx(cb);
-	struct pcipass_devs devs;
-	struct pci_dev *pdev;
-	unsigned int i;
+	struct pcipass_nl_dev_dump *ctx = pcipass_nl_dev_dump(cb);
 	void *hdr;
 	int err;
 
 	cb->seq = pcipass_gen_read();
-	err = pcipass_devs_collect(&devs);
-	if (err)
-		return err;
-
-	for (i = 0; i < devs.n; i++) {
-		pdev = devs.dev[i];
-		if (pcipass_dev_key(pdev) < ctx->next)
-			continue;
+	for (; ctx->pos < ctx->devs.n; ctx->pos++) {
 		hdr = pcipass_nl_dump_put(skb, cb, PCIPASS_CMD_DEV_GET);
-		if (!hdr) {
-			err = -EMSGSIZE;
-			break;
-		}
-		err = pcipass_nl_dev_fill(skb, pdev, cb->seq);
+		if (!hdr)
+			goto full;
+		err = pcipass_nl_dev_fill(skb, ctx->devs.dev[ctx->pos], cb->seq);
 		if (err) {
 			genlmsg_cancel(skb, hdr);
-			break;
+			goto full;
 		}
 		genlmsg_end(skb, hdr);
-		ctx->next = pcipass_dev_key(pdev) + 1;
 	}
-	pcipass_devs_release(&devs);
+	return skb->len;
 
+full:
 	/* Out of room: the core calls us again to continue. */
-	if (err == -EMSGSIZE && skb->len)
-		return skb->len;
-	return err ?: skb->len;
+	return skb->len ?: -EMSGSIZE;
 }
 
 static int pcipass_nl_group_reply(struct iommu_group *group,
@@ -369,27 +417,43 @@ int pcipass_nl_group_get_doit(struct sk_buff *skb, struct genl_info *info)
 	return err;
 }
 
+int pcipass_nl_group_dump_start(struct netlink_callback *cb)
+{
+	struct pcipass_nl_group_dump *ctx = pcipass_nl_group_dump(cb);
+	u32 gen = pcipass_gen_read();
+	int err;
+
+	err = pcipass_groups_collect(&ctx->refs, &ctx->n);
+	if (err)
+		return err;
+	ctx->pos = 0;
+	pcipass_nl_dump_seed(cb, gen);
+	return 0;
+}
+
+int pcipass_nl_group_dump_done(struct netlink_callback *cb)
+{
+	struct pcipass_nl_group_dump *ctx = pcipass_nl_group_dump(cb);
+
+	pcipass_groups_release(ctx->refs, ctx->n);
+	return 0;
+}
+
 int pcipass_nl_group_get_dumpit(struct sk_buff *skb,
 				struct netlink_callback *cb)
 {
-	struct pcipass_nl_dump_ctx *ctx = pcipass_nl_dump_ctx(cb);
-	struct pcipass_group_ref *refs;
+	struct pcipass_nl_group_dump *ctx = pcipass_nl_group_dump(cb);
 	struct pcipass_devs members;
-	unsigned int i, n;
+	struct iommu_group *group;
 	void *hdr;
 	int err;
 
 	cb->seq = pcipass_gen_read();
-	err = pcipass_groups_collect(&refs, &n);
-	if (err)
-		return err;
-
-	for (i = 0; i < n; i++) {
-		if (refs[i].id < ctx->next)
-			continue;
-		err = pcipass_group_members(refs[i].group, &members);
+	for (; ctx->pos < ctx->n; ctx->pos++) {
+		group = ctx->refs[ctx->pos].group;
+		err = pcipass_group_members(group, &members);
 		if (err)
-			break;
+			return skb->len ?: err;
 		/*
 		 * Its last function left the group after we found it: the
 		 * IOMMU core empties a group at BUS_NOTIFY_REMOVED_DEVICE
@@ -397,31 +461,26 @@ int pcipass_nl_group_get_dumpit(struct sk_buff *skb,
 		 * cannot be flagged. A group with no PCI function is not
 		 * ours to report (see pcipass_group_find()).
 		 */
-		if (!members.n) {
-			ctx->next = (u64)refs[i].id + 1;
+		if (!members.n)
 			continue;
-		}
 		hdr = pcipass_nl_dump_put(skb, cb, PCIPASS_CMD_GROUP_GET);
 		if (!hdr) {
 			pcipass_devs_release(&members);
-			err = -EMSGSIZE;
-			break;
+			goto full;
 		}
-		err = pcipass_nl_group_fill(skb, refs[i].group, &members,
-					    cb->seq);
+		err = pcipass_nl_group_fill(skb, group, &members, cb->seq);
 		pcipass_devs_release(&members);
 		if (err) {
 			genlmsg_cancel(skb, hdr);
-			break;
+			goto full;
 		}
 		genlmsg_end(skb, hdr);
-		ctx->next = (u64)refs[i].id + 1;
 	}
-	pcipass_groups_release(refs, n);
+	return skb->len;
 
-	if (err == -EMSGSIZE && skb->len)
-		return skb->len;
-	return err ?: skb->len;
+full:
+	/* Out of room: the core calls us again to continue. */
+	return skb->len ?: -EMSGSIZE;
 }
 
 /*
@@ -588,12 +647,41 @@ static const struct genl_multicast_group pcipass_nl_family_mcgrps[] = {
 	[PCIPASS_NLGRP_EVENTS] = { .name = PCIPASS_MCGRP_EVENTS, },
 };
 
+/*
+ * YNL writes the dump start and done hooks the spec names into split op
+ * tables only; a genetlink-legacy per-op table (what 6.1, which has no
+ * split ops, can register) leaves them out. Add them to a copy.
+ */
+static struct genl_ops pcipass_nl_hooked_ops[ARRAY_SIZE(pcipass_nl_ops)]
+	__ro_after_init;
+
+static void pcipass_nl_hook_ops(void)
+{
+	struct genl_ops *op;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(pcipass_nl_hooked_ops); i++) {
+		op = &pcipass_nl_hooked_ops[i];
+		*op = pcipass_nl_ops[i];
+		switch (op->cmd) {
+		case PCIPASS_CMD_DEV_GET:
+			op->start = pcipass_nl_dev_dump_start;
+			op->done = pcipass_nl_dev_dump_done;
+			break;
+		case PCIPASS_CMD_GROUP_GET:
+			op->start = pcipass_nl_group_dump_start;
+			op->done = pcipass_nl_group_dump_done;
+			break;
+		}
+	}
+}
+
 static struct genl_family pcipass_nl_family __ro_after_init = {
 	.name		= PCIPASS_FAMILY_NAME,
 	.version	= PCIPASS_FAMILY_VERSION,
 	.module		= THIS_MODULE,
-	.ops		= pcipass_nl_ops,
-	.n_ops		= ARRAY_SIZE(pcipass_nl_ops),
+	.ops		= pcipass_nl_hooked_ops,
+	.n_ops		= ARRAY_SIZE(pcipass_nl_hooked_ops),
 	.mcgrps		= pcipass_nl_family_mcgrps,
 	.n_mcgrps	= ARRAY_SIZE(pcipass_nl_family_mcgrps),
 	/*
@@ -608,6 +696,7 @@ static struct genl_family pcipass_nl_family __ro_after_init = {
 
 int pcipass_nl_init(void)
 {
+	pcipass_nl_hook_ops();
 	return genl_register_family(&pcipass_nl_family);
 }
 
