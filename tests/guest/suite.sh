@@ -69,6 +69,9 @@ suite "why-check" "$top/tests/selftests/why_check.py" "$build/bin/pcipass"
 suite "claim" "$top/tests/selftests/claim.sh" "$ko"
 [ "${LAB_TOPOLOGY:-}" != seed-server ] ||
 	suite "persist" "$top/tests/selftests/persist.sh"
+# Every pci_dev reference pcipass takes is dropped: counted frees on remove.
+[ "${LAB_TOPOLOGY:-}" != seed-server ] ||
+	suite "refcount" "$top/tests/selftests/refcount.sh" "$ko"
 suite "hotplug-qmp" "$top/tests/selftests/hotplug_qmp.sh" "$build/bin/pcipass"
 suite "handoff" "$top/tests/selftests/handoff.py" "$build/bin/pcipass"
 # Fuzzing: claims may only name a free NVMe (seed-server) or a VF

@@ -1,0 +1,193 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Reference counting of struct pci_dev, in a lab guest (tests/guest/suite.sh).
+# A missing pci_dev_put() leaks nothing kmemleak can see (the function stays
+# referenced), so count frees instead: a kprobe on pci_release_dev(), the
+# release callback of every PCI function, records the name of each function
+# whose last reference goes. Each case drives pcipass through one path that
+# takes references, removes the function through sysfs and expects exactly
+# one free of it; then it rescans the bus and checks the function is back
+# on its native driver.
+#
+# usage: tests/selftests/refcount.sh PATH/TO/pcipass.ko
+#
+# Cases, each on an NVMe function (own group) and on the GPU slot's xHCI
+# function (a three-function group):
+#   control    nothing: proves the probe sees a free at all
+#   read       both dumps, dev-get and group-get do, why, check, policy
+#   claim      runtime claim and release (netlink), then remove
+#   held       remove while claimed: the claim record's reference
+#   load       insmod claim=, rmmod with the claim in place, then remove
+#
+# seed-server only; other topologies skip. Needs tracefs with kprobe
+# events (Debian's kernels and the CI kernel have them).
+# Exit: 0 all ok, 1 a failure, 2 usage, 4 skipped.
+# shellcheck disable=SC2320
+set -u
+
+ko=${1:-}
+if [ -z "$ko" ] || [ $# -gt 1 ]; then
+	echo "usage: $0 PATH/TO/pcipass.ko" >&2
+	exit 2
+fi
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+top=$(cd "$here/../.." && pwd)
+build=${BUILD:-build}
+case $build in /*) ;; *) build=$top/$build ;; esac
+pp=${PCIPASS:-$build/bin/pcipass}
+devs=/sys/bus/pci/devices
+tr=/sys/kernel/tracing
+event=pcipass_refcount/release
+
+echo "TAP version 13"
+if [ "$(id -u)" != 0 ]; then
+	echo "1..0 # SKIP needs root"
+	exit 4
+fi
+if [ "${LAB:-}" != 1 ] || [ "${LAB_TOPOLOGY:-}" != seed-server ]; then
+	echo "1..0 # SKIP needs a seed-server lab guest (tests/lab/run)"
+	exit 4
+fi
+if [ ! -f "$ko" ] || [ ! -x "$pp" ]; then
+	echo "Bail out! no $ko or $pp"
+	exit 1
+fi
+[ -d "$tr/events" ] || mount -t tracefs nodev "$tr" 2>/dev/null
+if [ ! -w "$tr/kprobe_events" ]; then
+	echo "1..0 # SKIP no tracefs kprobe_events in this kernel"
+	exit 4
+fi
+# struct device starts with its kobject, a kobject with its name: the
+# first argument's first word points at the function's name.
+if ! echo "p:$event pci_release_dev name=+0(+0(%di)):string" \
+	>>"$tr/kprobe_events" 2>/dev/null; then
+	echo "1..0 # SKIP cannot put a kprobe on pci_release_dev"
+	exit 4
+fi
+cleanup() {
+	echo 0 >"$tr/events/$event/enable" 2>/dev/null
+	echo "-:$event" >>"$tr/kprobe_events" 2>/dev/null
+}
+trap cleanup EXIT
+echo 1 >"$tr/events/$event/enable"
+
+# ok, skip, note; $n and $failed.
+. "$top/tests/tap.sh"
+
+drv() {
+	local l
+	l=$(readlink "$devs/$1/driver" 2>/dev/null) || { echo -; return; }
+	echo "${l##*/}"
+}
+
+# Frees of function $1 recorded since the trace was last cleared.
+frees() {
+	grep -c "name=\"$1\"" "$tr/trace" 2>/dev/null
+}
+
+# remove_count BDF: remove it through sysfs and print how many frees of it
+# the probe recorded (waiting up to 5 s for the first).
+remove_count() {
+	local bdf=$1 c _
+	echo >"$tr/trace"
+	echo 1 >"$devs/$bdf/remove" || { echo "remove-failed"; return; }
+	for _ in $(seq 50); do
+		c=$(frees "$bdf")
+		[ "$c" -gt 0 ] && break
+		sleep 0.1
+	done
+	# A second free would be a use after free; give it a moment.
+	sleep 0.3
+	frees "$bdf"
+}
+
+# Rescan until $1 is back on driver $2 (10 s).
+restore() {
+	local bdf=$1 want=$2 _
+	echo 1 >/sys/bus/pci/rescan
+	for _ in $(seq 100); do
+		[ "$(drv "$bdf")" = "$want" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+loaded() { [ -d /sys/module/pcipass ]; }
+
+# case NAME BDF DRIVER: after the setup the caller did, remove BDF and
+# expect one free; put it back on DRIVER.
+check_free() {
+	local name=$1 bdf=$2 want=$3 c
+	c=$(remove_count "$bdf")
+	ok "$([ "$c" = 1 ]; echo $?)" "$name: $bdf freed once on remove" \
+		"frees of $bdf seen by the pci_release_dev probe: $c" \
+		"(0: a reference was never dropped; 2+: dropped too often)"
+	restore "$bdf" "$want"
+	ok $? "$name: $bdf back on $want after rescan" \
+		"driver: $(drv "$bdf")"
+}
+
+run_target() {	# BDF GROUP-FILTER
+	local bdf=$1 slot=$2 want out
+	want=$(drv "$bdf")
+	if [ "$want" = - ]; then
+		skip "$bdf: cases" "no driver bound to start from"
+		return
+	fi
+	note "target $bdf (group $slot), native driver $want"
+
+	check_free "control" "$bdf" "$want"
+
+	local cmd bad=
+	for cmd in "$pp dev show $bdf" "$pp group show" "$pp -j group show" \
+		   "$pp -j dev show" "$pp why $bdf" "$pp policy show" \
+		   "$build/tests/golden/lib-dump netlink" \
+		   "$build/selftests/pcipass_nl -r pcipass.do_matches_dump"; do
+		# lib-dump: dev-get do for every function; do_matches_dump:
+		# dev-get and group-get do for every function and group.
+		$cmd >/dev/null 2>&1 || bad="$bad${bad:+, }$cmd"
+	done
+	# check: 0 passed, 3 warnings, 1 failures; 2 (usage) or a crash count.
+	"$pp" check "$bdf" >/dev/null 2>&1
+	case $? in 0|1|3) ;; *) bad="$bad${bad:+, }$pp check $bdf" ;; esac
+	ok "$([ -z "$bad" ]; echo $?)" "read: dumps, dev-get and group-get do, why, check, policy" \
+		"failed: $bad"
+	check_free "read" "$bdf" "$want"
+
+	out=$( { "$pp" claim "$slot" && "$pp" release "$slot"; } 2>&1)
+	ok $? "claim: claim and release $slot" "$out"
+	check_free "claim" "$bdf" "$want"
+
+	out=$("$pp" claim "$slot" 2>&1)
+	ok "$([ "$(drv "$bdf")" = vfio-pci ]; echo $?)" "held: $slot claimed" \
+		"$out" "driver: $(drv "$bdf")"
+	check_free "held" "$bdf" "$want"
+	# Its group mates stay claimed; the removed function came back native.
+	"$pp" release "$slot" >/dev/null 2>&1
+
+	rmmod pcipass
+	out=$(insmod "$ko" "claim=$slot" 2>&1)
+	ok $? "load: insmod claim=$slot" "$out"
+	# A load-time claim on a bound function moves it to vfio-pci.
+	local _
+	for _ in $(seq 50); do
+		[ "$(drv "$bdf")" = vfio-pci ] && break
+		sleep 0.1
+	done
+	ok "$([ "$(drv "$bdf")" = vfio-pci ]; echo $?)" "load: $bdf claimed at load" \
+		"driver: $(drv "$bdf")"
+	# rmmod leaves claimed functions on vfio-pci and drops its records.
+	rmmod pcipass
+	check_free "load" "$bdf" "$want"
+	# The group mates the policy took go back to their drivers.
+	insmod "$ko" || echo "Bail out! insmod $ko"
+	"$pp" release "$slot" >/dev/null 2>&1
+}
+
+loaded || insmod "$ko" || { echo "Bail out! insmod $ko"; exit 1; }
+run_target 0000:01:00.0 01:00.0
+run_target 0000:04:00.2 04:00.*
+echo "1..$n"
+[ "$failed" = 0 ]
