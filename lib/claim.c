@@ -73,14 +73,23 @@ static int claim_reply_cb(struct nl_msg *msg, void *arg)
 	return 0;
 }
 
-static int claim_request(struct pcipass_ctx *ctx, uint8_t cmd,
-			 const char *const *bdfs, size_t n_bdfs,
-			 unsigned int flags, char ***done)
+/**
+ * pcipass_claim_args() - check the arguments of a claim or release
+ * @ctx: library context
+ * @bdfs: function names
+ * @n_bdfs: number of names
+ * @done: where the caller returns what it changed, or NULL
+ *
+ * Shared by the module and the runtime (driver_override) paths. Clears
+ * *@done and the extended ACK first, so that every failure leaves both
+ * as a caller expects.
+ *
+ * Return: 0, or -EINVAL with the offending part in the extended ACK.
+ */
+int pcipass_claim_args(struct pcipass_ctx *ctx, const char *const *bdfs,
+		       size_t n_bdfs, char ***done)
 {
-	struct claim_reply r = { .ctx = ctx };
-	struct nl_msg *msg;
 	size_t i;
-	int err;
 
 	if (done)
 		*done = NULL;
@@ -100,7 +109,21 @@ static int claim_request(struct pcipass_ctx *ctx, uint8_t cmd,
 			return -EINVAL;
 		}
 	}
+	return 0;
+}
 
+static int claim_request(struct pcipass_ctx *ctx, uint8_t cmd,
+			 const char *const *bdfs, size_t n_bdfs,
+			 unsigned int flags, char ***done)
+{
+	struct claim_reply r = { .ctx = ctx };
+	struct nl_msg *msg;
+	size_t i;
+	int err;
+
+	err = pcipass_claim_args(ctx, bdfs, n_bdfs, done);
+	if (err < 0)
+		return err;
 	err = pcipass_nl_connect(ctx);
 	if (err < 0)
 		return err;

@@ -149,6 +149,10 @@ void pcipass_clear_extack(struct pcipass_ctx *ctx);
 void pcipass_set_extack(struct pcipass_ctx *ctx, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/* Claims (claim.c): the argument checks the runtime path shares */
+int pcipass_claim_args(struct pcipass_ctx *ctx, const char *const *bdfs,
+		       size_t n_bdfs, char ***done);
+
 /* Netlink (netlink.c) */
 typedef int (*pcipass_nl_msg_fn)(struct nl_msg *msg, void *arg);
 

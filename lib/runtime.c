@@ -298,21 +298,6 @@ static int runtime_snapshot(struct pcipass_ctx *ctx,
 	return err;
 }
 
-static int check_args(struct pcipass_ctx *ctx, const char *const *bdfs,
-		      size_t n_bdfs, char ***done)
-{
-	if (done)
-		*done = NULL;
-	if (!ctx || (n_bdfs && !bdfs))
-		return -EINVAL;
-	pcipass_clear_extack(ctx);
-	if (!n_bdfs) {
-		pcipass_set_extack(ctx, "no function given");
-		return -EINVAL;
-	}
-	return 0;
-}
-
 /* Put @f back as it was: override, then its old driver. */
 static void runtime_undo(struct pcipass_ctx *ctx, struct runtime_fn *f)
 {
@@ -350,7 +335,7 @@ PCIPASS_EXPORT int pcipass_claim_runtime(struct pcipass_ctx *ctx,
 	size_t i, n = 0;
 	int err;
 
-	err = check_args(ctx, bdfs, n_bdfs, done);
+	err = pcipass_claim_args(ctx, bdfs, n_bdfs, done);
 	if (err < 0)
 		return err;
 	err = runtime_snapshot(ctx, &snap);
@@ -443,7 +428,7 @@ PCIPASS_EXPORT int pcipass_release_runtime(struct pcipass_ctx *ctx,
 	size_t i, n = 0;
 	int err;
 
-	err = check_args(ctx, bdfs, n_bdfs, done);
+	err = pcipass_claim_args(ctx, bdfs, n_bdfs, done);
 	if (err < 0)
 		return err;
 	err = runtime_snapshot(ctx, &snap);
