@@ -6,8 +6,8 @@
 #
 # Host: generated code is current, checkpatch, warning-free W=1 module
 # builds for every lab kernel, userspace unit tests, CLI without a module.
-# Guests: every lab kernel boots the seed-server and sriov topologies and
-# runs tests/guest/suite.sh there.
+# Guests: both stock kernels boot the seed-server and sriov topologies, the
+# CI debug kernel seed-server, and each runs tests/guest/suite.sh there.
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -16,9 +16,8 @@ build=${BUILD:-build}
 kvers=${KVERS:-6.1.0-50-amd64 6.12.107+deb12-amd64}
 topologies=${TOPOLOGIES:-seed-server sriov}
 # The CI debug kernel (tests/lab/ci-kernel.sh) and the topologies its guest
-# suite runs on: "make check-debug" sets CI_TOPOLOGIES=seed-server; plain
-# "make check" leaves it out (see README, "Tests").
-ci_topologies=${CI_TOPOLOGIES-}
+# suite runs on; "make check-stock" sets CI_TOPOLOGIES empty.
+ci_topologies=${CI_TOPOLOGIES-seed-server}
 ci_kver=$(tests/lab/ci-kernel.sh release 2>/dev/null) || ci_kver=
 res=$build/test-results
 rm -rf "$res"
