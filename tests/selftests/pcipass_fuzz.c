@@ -52,9 +52,8 @@
 #include <linux/netlink.h>
 #include <linux/pcipass.h>
 
-#ifndef SOL_NETLINK
-#define SOL_NETLINK 270
-#endif
+#include "nl_util.h"
+
 
 #define SYS_PCI		"/sys/bus/pci/devices"
 #define MAX_DEVS	1024
@@ -185,68 +184,6 @@ static struct fdev *find_dev(uint32_t dom, unsigned int bus,
 		    devs[i].devfn == devfn)
 			return &devs[i];
 	return NULL;
-}
-
-/* ---------------------------------------------------------------------
- * Netlink plumbing
- */
-
-static int nl_open(void)
-{
-	struct timeval tv = { .tv_sec = 20 };
-	int fd, one = 1, big = 1 << 20;
-
-	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_GENERIC);
-	if (fd < 0)
-		return -1;
-	setsockopt(fd, SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
-	setsockopt(fd, SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one));
-	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &big, sizeof(big));
-	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	return fd;
-}
-
-static int resolve_family(int fd)
-{
-	struct {
-		struct nlmsghdr n;
-		struct genlmsghdr g;
-		char buf[64];
-	} req = {};
-	static char rcv[8192];
-	struct nlattr *a;
-	struct nlmsghdr *h;
-	ssize_t len;
-	int alen;
-
-	req.n.nlmsg_type = GENL_ID_CTRL;
-	req.n.nlmsg_flags = NLM_F_REQUEST;
-	req.n.nlmsg_seq = 1;
-	req.g.cmd = CTRL_CMD_GETFAMILY;
-	req.g.version = 1;
-	a = (struct nlattr *)req.buf;
-	a->nla_type = CTRL_ATTR_FAMILY_NAME;
-	a->nla_len = NLA_HDRLEN + sizeof(PCIPASS_FAMILY_NAME);
-	memcpy((char *)a + NLA_HDRLEN, PCIPASS_FAMILY_NAME,
-	       sizeof(PCIPASS_FAMILY_NAME));
-	req.n.nlmsg_len = NLMSG_LENGTH(GENL_HDRLEN) + NLA_ALIGN(a->nla_len);
-	if (send(fd, &req, req.n.nlmsg_len, 0) < 0)
-		return -errno;
-	len = recv(fd, rcv, sizeof(rcv), 0);
-	if (len < 0)
-		return -errno;
-	h = (struct nlmsghdr *)rcv;
-	if (!NLMSG_OK(h, len) || h->nlmsg_type != GENL_ID_CTRL)
-		return -ENOENT;
-	a = (struct nlattr *)((char *)NLMSG_DATA(h) + GENL_HDRLEN);
-	alen = h->nlmsg_len - NLMSG_LENGTH(GENL_HDRLEN);
-	for (; alen >= (int)NLA_HDRLEN && a->nla_len >= NLA_HDRLEN &&
-	       a->nla_len <= alen;
-	     alen -= NLA_ALIGN(a->nla_len),
-	     a = (struct nlattr *)((char *)a + NLA_ALIGN(a->nla_len)))
-		if ((a->nla_type & NLA_TYPE_MASK) == CTRL_ATTR_FAMILY_ID)
-			return *(uint16_t *)((char *)a + NLA_HDRLEN);
-	return -ENOENT;
 }
 
 /* ---------------------------------------------------------------------
@@ -916,9 +853,10 @@ int main(int argc, char **argv)
 		printf("1..0 # SKIP needs root\n");
 		return 4;
 	}
-	fd = nl_open();
-	n = fd < 0 ? -errno : resolve_family(fd);
-	if (n < 0) {
+	n = pp_nl_family();
+	fd = n < 0 ? n : pp_nl_socket(1 << 20);
+	if (fd < 0) {
+		n = fd;
 		printf("1..0 # SKIP pcipass family not registered (%s)\n",
 		       strerror(-n));
 		return 4;
@@ -946,7 +884,7 @@ int main(int argc, char **argv)
 		rng = seed ^ 0x5eed5eed5eedULL;
 		if (setgroups(0, NULL) || setgid(65534) || setuid(65534))
 			_exit(3);
-		cfd = nl_open();
+		cfd = pp_nl_socket(1 << 20);
 		if (cfd < 0)
 			_exit(3);
 		run(cfd, unpriv, false, &ust);

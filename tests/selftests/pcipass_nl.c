@@ -55,10 +55,8 @@
 #include <linux/pcipass.h>
 
 #include "kselftest_harness.h"
+#include "nl_util.h"
 
-#ifndef SOL_NETLINK
-#define SOL_NETLINK 270
-#endif
 
 #define PP_BDF_SZ	(PCIPASS_BDF_MAX_LEN + 8)
 #define PP_STR_SZ	128
@@ -370,29 +368,6 @@ static int cmp_bdf(const void *a, const void *b)
  */
 
 static uint32_t pp_seq;
-
-static int pp_socket(int rcvbuf)
-{
-	struct timeval tv = { .tv_sec = 20 };
-	int one = 1;
-	int fd;
-
-	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_GENERIC);
-	if (fd < 0)
-		return -errno;
-	/* extack TLVs, and no copy of our request in errors: fixed layout */
-	if (setsockopt(fd, SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one)) ||
-	    setsockopt(fd, SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one)) ||
-	    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) ||
-	    (rcvbuf &&
-	     setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf)))) {
-		int err = -errno;
-
-		close(fd);
-		return err;
-	}
-	return fd;
-}
 
 struct pp_req {
 	union {
@@ -762,7 +737,7 @@ static int pp_xfer(int family, struct pp_req *q, size_t rcvsz, int rcvbuf,
 	int fd, ret;
 
 	memset(r, 0, sizeof(*r));
-	fd = pp_socket(rcvbuf);
+	fd = pp_nl_socket(rcvbuf);
 	if (fd < 0)
 		return fd;
 	if (send(fd, &q->nlh, q->nlh.nlmsg_len, 0) != (ssize_t)q->nlh.nlmsg_len) {
@@ -800,63 +775,6 @@ static int pp_group_get(int family, uint32_t id, struct pp_result *r)
 	req_init(&q, family, 0, PCIPASS_CMD_GROUP_GET);
 	req_put_u32(&q, PCIPASS_A_GROUP_ID, id);
 	return pp_xfer(family, &q, PP_BIG_RCV, 0, r);
-}
-
-/* Family id of "pcipass", or -ENOENT when it is not registered. */
-static int pp_family(void)
-{
-	char buf[8192];
-	struct pp_req q;
-	struct nlmsghdr *nlh;
-	int fd, len, id = -ENOENT;
-	ssize_t n;
-
-	fd = pp_socket(0);
-	if (fd < 0)
-		return fd;
-	req_init(&q, GENL_ID_CTRL, 0, CTRL_CMD_GETFAMILY);
-	req_put_str(&q, CTRL_ATTR_FAMILY_NAME, PCIPASS_FAMILY_NAME);
-	if (send(fd, &q.nlh, q.nlh.nlmsg_len, 0) < 0) {
-		id = -errno;
-		goto out;
-	}
-	n = recv(fd, buf, sizeof(buf), 0);
-	if (n < 0) {
-		id = -errno;
-		goto out;
-	}
-	len = n;
-	for (nlh = (void *)buf; NLMSG_OK(nlh, len); nlh = NLMSG_NEXT(nlh, len)) {
-		const char *p, *end;
-
-		if (nlh->nlmsg_type == NLMSG_ERROR) {
-			id = ((struct nlmsgerr *)NLMSG_DATA(nlh))->error;
-			if (!id)
-				id = -EPROTO;
-			goto out;
-		}
-		if (nlh->nlmsg_type != GENL_ID_CTRL)
-			continue;
-		p = (const char *)NLMSG_DATA(nlh) + GENL_HDRLEN;
-		end = (const char *)nlh + nlh->nlmsg_len;
-		while (p + NLA_HDRLEN <= end) {
-			const struct nlattr *a = (const void *)p;
-
-			if (a->nla_len < NLA_HDRLEN)
-				break;
-			if ((a->nla_type & NLA_TYPE_MASK) == CTRL_ATTR_FAMILY_ID &&
-			    a->nla_len >= NLA_HDRLEN + 2) {
-				uint16_t v;
-
-				memcpy(&v, p + NLA_HDRLEN, 2);
-				id = v;
-			}
-			p += NLA_ALIGN(a->nla_len);
-		}
-	}
-out:
-	close(fd);
-	return id;
 }
 
 /* ---------------------------------------------------------------------
@@ -1252,7 +1170,7 @@ FIXTURE(pcipass) {
 
 FIXTURE_SETUP(pcipass)
 {
-	self->family = pp_family();
+	self->family = pp_nl_family();
 	if (self->family == -ENOENT)
 		SKIP(return, "generic netlink family \"%s\" absent (module not loaded)",
 		     PCIPASS_FAMILY_NAME);
@@ -2349,7 +2267,7 @@ static int unpriv_body(const struct pp_result *ref, const struct pp_result *gref
 	char why[256];
 	int family, i;
 
-	family = pp_family();
+	family = pp_nl_family();
 	if (family < 0)
 		return UNPRIV_FAMILY;
 	if (pp_dump(family, PCIPASS_CMD_DEV_GET, PP_BIG_RCV, 0, &r) ||
@@ -2493,7 +2411,7 @@ static void exit_skip_if_all_skipped(void)
 static int tool_main(bool dump)
 {
 	static const uint8_t cmds[] = { PCIPASS_CMD_DEV_GET, PCIPASS_CMD_GROUP_GET };
-	int family = pp_family();
+	int family = pp_nl_family();
 	struct pp_result r;
 	size_t i;
 	int ret;

@@ -42,13 +42,16 @@ $(SELFTEST_FLAGS_STAMP): selftests-flags-force
 	@mkdir -p $(@D)
 	@echo '$(SELFTEST_FLAGS_LINE)' | cmp -s - $@ || echo '$(SELFTEST_FLAGS_LINE)' >$@
 
-$(BUILD)/selftests/%: $(SELFTESTS_DIR)/%.c \
+# nl_util.c: the raw netlink plumbing every program shares.
+$(BUILD)/selftests/%: $(SELFTESTS_DIR)/%.c $(SELFTESTS_DIR)/nl_util.c \
+		$(SELFTESTS_DIR)/nl_util.h \
 		$(SELFTESTS_TOP)/include/uapi/linux/pcipass.h \
 		$(SELFTESTS_DIR)/selftests.mk $(SELFTEST_FLAGS_STAMP)
 	@test -f $(LINUX_SRC)/tools/testing/selftests/kselftest_harness.h || \
 		{ echo "kselftest_harness.h not found under LINUX_SRC=$(LINUX_SRC)" >&2; exit 1; }
 	@mkdir -p $(@D)
-	$(CC) $(SELFTEST_CFLAGS) $(CFLAGS) -o $@ $< $(SELFTEST_LDFLAGS) $(LDFLAGS)
+	$(CC) $(SELFTEST_CFLAGS) $(CFLAGS) -o $@ $< $(SELFTESTS_DIR)/nl_util.c \
+		$(SELFTEST_LDFLAGS) $(LDFLAGS)
 
 selftests-clean:
 	rm -f $(SELFTEST_BINS) $(SELFTEST_FLAGS_STAMP)
