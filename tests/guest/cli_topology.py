@@ -19,15 +19,12 @@ HEX4 = re.compile(r"^[0-9a-f]{4}$")
 HEX6 = re.compile(r"^[0-9a-f]{6}$")
 BDF = re.compile(r"^[0-9a-f]{4,8}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]$")
 
-results = []
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from tap import Tap  # noqa: E402
 
-
-def check(ok, name, diag=""):
-    results.append((bool(ok), name, diag))
-
-
-def skip(name, why):
-    results.append((None, name, why))
+T = Tap()
+check = T.ok
+skip = T.skip
 
 
 def sysfs_view():
@@ -77,8 +74,8 @@ def main():
         groups = pcipass_json()
         devs = pcipass_json("dev", "show")
     except (RuntimeError, ValueError) as e:
-        print("TAP version 13\n1..1\nnot ok 1 pcipass -j runs # %s" % e)
-        return 1
+        check(False, "pcipass -j runs", str(e))
+        return T.done()
 
     # JSON contract: keys and formats are a stable interface.
     bad = []
@@ -185,19 +182,7 @@ def main():
         check(ok, "switch downstream port shares its NIC's group",
               repr([(d["bdf"], d.get("upstream"), d["group"]) for d in e1000e]))
 
-    print("TAP version 13")
-    print("1..%d" % len(results))
-    failed = 0
-    for i, (ok, name, diag) in enumerate(results, 1):
-        if ok is None:
-            print("ok %d %s # SKIP %s" % (i, name, diag))
-            continue
-        print("%s %d %s" % ("ok" if ok else "not ok", i, name))
-        if not ok:
-            failed += 1
-            if diag:
-                print("# " + diag)
-    return 1 if failed else 0
+    return T.done()
 
 
 if __name__ == "__main__":

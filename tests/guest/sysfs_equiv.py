@@ -30,11 +30,11 @@ LIBDUMP = sys.argv[2] if len(sys.argv) > 2 else os.path.join(TOP, "build", "test
 MODULE_ONLY_GROUP = {"generation"}
 MODULE_ONLY_DEV = {"claim-origin", "prev-driver"}
 MODULE_ONLY_VF = {"multifunction", "acs-isolated", "acs-path-isolated"}
-results = []
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from tap import Tap  # noqa: E402
 
-
-def check(ok, name, diag=""):
-    results.append((bool(ok), name, diag))
+T = Tap()
+check = T.ok
 
 
 def pcipass_json(*args):
@@ -85,8 +85,8 @@ def main():
         nl_devs = pcipass_json("dev", "show")
         fs_devs = pcipass_json("--source", "sysfs", "dev", "show")
     except (RuntimeError, ValueError) as e:
-        print("TAP version 13\n1..1\nnot ok 1 pcipass -j runs # %s" % e)
-        return 1
+        check(False, "pcipass -j runs", str(e))
+        return T.done()
 
     a, src_a = strip_groups(nl_groups)
     b, src_b = strip_groups(fs_groups)
@@ -141,16 +141,7 @@ def main():
           ha[0].startswith("source=netlink") and hb[0].startswith("source=sysfs"),
           "lib-dump: same counts, source netlink / sysfs", "%s / %s" % (ha, hb))
 
-    print("TAP version 13")
-    print("1..%d" % len(results))
-    fail = 0
-    for i, (ok, name, diag) in enumerate(results, 1):
-        print("%s %d - %s" % ("ok" if ok else "not ok", i, name))
-        if not ok:
-            fail = 1
-            if diag:
-                print("# " + diag)
-    return fail
+    return T.done()
 
 
 if __name__ == "__main__":

@@ -31,38 +31,17 @@ BIN = sys.argv[1] if len(sys.argv) > 1 else sys.exit("usage: handoff.py PATH-TO-
 SYS = "/sys/bus/pci/devices"
 TOPO = os.environ.get("LAB_TOPOLOGY", "")
 DOMAIN = "pcipass-handoff"
-n = 0
-failed = 0
-last = {}
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from tap import Tap  # noqa: E402
 
-
-def ok(cond, what):
-    global n, failed
-    n += 1
-    if cond:
-        print(f"ok {n} - {what}", flush=True)
-        return
-    failed += 1
-    print(f"not ok {n} - {what}", flush=True)
-    for line in last.get("out", "").splitlines()[:40]:
-        print(f"# out: {line}")
-    for line in last.get("err", "").splitlines()[:20]:
-        print(f"# err: {line}")
-
-
-def skip(what, why):
-    global n
-    n += 1
-    print(f"ok {n} - {what} # SKIP {why}", flush=True)
+T = Tap()
+ok = T.ok
+skip = T.skip
+last = T.last
 
 
 def run(*args):
-    p = subprocess.run([BIN, *args], capture_output=True, text=True)
-    rc = p.returncode
-    if re.search(r"Sanitizer|runtime error:", p.stderr):
-        rc = 99
-    last.update(out=p.stdout, err=p.stderr, rc=rc)
-    return rc
+    return T.run(BIN, *args)
 
 
 def sh(*args, **kw):
@@ -502,7 +481,6 @@ def main():
     global TMP
     if os.geteuid() == 0 and os.environ.get("LAB") == "1":
         uts_hostname()
-    print("TAP version 13", flush=True)
     if os.geteuid() != 0:
         print("1..0 # SKIP needs root")
         return 4
@@ -525,8 +503,7 @@ def main():
             section(sriov)
     finally:
         shutil.rmtree(TMP, ignore_errors=True)
-    print(f"1..{n}")
-    return 1 if failed else 0
+    return T.done()
 
 
 if __name__ == "__main__":

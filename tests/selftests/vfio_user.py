@@ -26,11 +26,11 @@ VFIO_GROUP_SET_CONTAINER = 0x3b68
 VFIO_GROUP_UNSET_CONTAINER = 0x3b69
 VFIO_TYPE1_IOMMU = 1
 
-results = []
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from tap import Tap  # noqa: E402
 
-
-def check(ok, name, diag=""):
-    results.append((bool(ok), name, diag))
+T = Tap()
+check = T.ok
 
 
 def ynl(op, req):
@@ -47,7 +47,7 @@ def driver(bdf):
 
 def main():
     if not os.path.exists("/sys/bus/pci/devices/" + BDF):
-        print("TAP version 13\n1..0 # SKIP no %s in this topology" % BDF)
+        print("1..0 # SKIP no %s in this topology" % BDF)
         return 0
     subprocess.run(["modprobe", "-q", "nvme"], check=False)
     before = driver(BDF)
@@ -77,16 +77,7 @@ def main():
     check(rc == 0 and driver(BDF) == before,
           "once the user is gone, release returns it to %s" % before, out)
 
-    print("TAP version 13")
-    print("1..%d" % len(results))
-    failed = 0
-    for i, (ok, name, diag) in enumerate(results, 1):
-        print("%s %d %s" % ("ok" if ok else "not ok", i, name))
-        if not ok:
-            failed += 1
-            for line in diag.strip().splitlines():
-                print("# " + line)
-    return 1 if failed else 0
+    return T.done()
 
 
 if __name__ == "__main__":

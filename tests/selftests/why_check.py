@@ -20,38 +20,17 @@ import sys
 
 BIN = sys.argv[1] if len(sys.argv) > 1 else sys.exit("usage: why_check.py PATH-TO-PCIPASS")
 SYS = "/sys/bus/pci/devices"
-n = 0
-failed = 0
-last = {}
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from tap import Tap  # noqa: E402
 
-
-def ok(cond, what):
-    global n, failed
-    n += 1
-    if cond:
-        print(f"ok {n} - {what}")
-        return
-    failed += 1
-    print(f"not ok {n} - {what}")
-    for line in last.get("out", "").splitlines()[:40]:
-        print(f"# out: {line}")
-    for line in last.get("err", "").splitlines()[:20]:
-        print(f"# err: {line}")
-
-
-def skip(what, why):
-    global n
-    n += 1
-    print(f"ok {n} - {what} # SKIP {why}")
+T = Tap()
+ok = T.ok
+skip = T.skip
+last = T.last
 
 
 def run(*args):
-    p = subprocess.run([BIN, *args], capture_output=True, text=True)
-    rc = p.returncode
-    if re.search(r"Sanitizer|runtime error:", p.stderr):
-        rc = 99
-    last.update(out=p.stdout, err=p.stderr, rc=rc)
-    return rc
+    return T.run(BIN, *args)
 
 
 def runj(*args):
@@ -107,7 +86,6 @@ def sysfs_path(bdf):
 
 
 def main():
-    print("TAP version 13")
     iommu = os.environ.get("LAB_IOMMU", "")
     topo = os.environ.get("LAB_TOPOLOGY", "")
     cmdline = open("/proc/cmdline").read().split()
@@ -247,5 +225,4 @@ def main():
 
 
 main()
-print(f"1..{n}")
-sys.exit(1 if failed else 0)
+sys.exit(T.done())
