@@ -34,14 +34,9 @@ if [ -z "$ko" ] || [ $# -gt 1 ]; then
 	exit 2
 fi
 
-here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-top=$(cd "$here/../.." && pwd)
-build=${BUILD:-build}
-case $build in /*) ;; *) build=$top/$build ;; esac
-pp=${PCIPASS:-$build/bin/pcipass}
+. "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cycles=${PCIPASS_CLAIM_CYCLES:-100}
 param=/sys/module/pcipass/parameters/claim
-devs=/sys/bus/pci/devices
 tmp=$(mktemp -d)
 
 echo "TAP version 13"
@@ -61,12 +56,6 @@ fi
 # ok, skip, note; $n and $failed.
 . "$top/tests/tap.sh"
 
-# Driver bound to a function, or "-".
-drv() {
-	local l
-	l=$(readlink "$devs/$1/driver" 2>/dev/null) || { echo -; return; }
-	echo "${l##*/}"
-}
 override() {
 	local o
 	o=$(cat "$devs/$1/driver_override" 2>/dev/null)

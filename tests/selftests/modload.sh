@@ -23,11 +23,7 @@ if [ -z "$ko" ] || [ $# -gt 2 ]; then
 	exit 2
 fi
 
-here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-top=$(cd "$here/../.." && pwd)
-build=${BUILD:-build}
-case $build in /*) ;; *) build=$top/$build ;; esac
-nl=${PCIPASS_NL:-$build/selftests/pcipass_nl}
+. "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 
 echo "TAP version 13"
 if [ "$(id -u)" != 0 ]; then

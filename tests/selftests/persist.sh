@@ -12,11 +12,7 @@
 # suite.sh leaves it); leaves it so. Exit: 0 all ok, 1 a failure, 4 skipped.
 set -u
 
-here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-top=$(cd "$here/../.." && pwd)
-build=${BUILD:-build}
-case $build in /*) ;; *) build=$top/$build ;; esac
-pp=${PCIPASS:-$build/bin/pcipass}
+. "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 tmp=$(mktemp -d)
 
 echo "TAP version 13"
@@ -63,12 +59,6 @@ listing() {
 same_as() {	# DIR FILE: DIR lists as FILE says
 	listing "$1" >"$tmp/now"
 	diff -u "$2" "$tmp/now"
-}
-
-drv() {
-	local l
-	l=$(readlink "/sys/bus/pci/devices/$1/driver" 2>/dev/null) || { echo -; return; }
-	echo "${l##*/}"
 }
 
 # A scratch root as a real one looks: modprobe.d and initramfs-tools

@@ -32,12 +32,7 @@ if [ -z "$ko" ] || [ $# -gt 1 ]; then
 	exit 2
 fi
 
-here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-top=$(cd "$here/../.." && pwd)
-build=${BUILD:-build}
-case $build in /*) ;; *) build=$top/$build ;; esac
-pp=${PCIPASS:-$build/bin/pcipass}
-devs=/sys/bus/pci/devices
+. "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 tr=/sys/kernel/tracing
 event=pcipass_refcount/release
 
@@ -75,12 +70,6 @@ echo 1 >"$tr/events/$event/enable"
 
 # ok, skip, note; $n and $failed.
 . "$top/tests/tap.sh"
-
-drv() {
-	local l
-	l=$(readlink "$devs/$1/driver" 2>/dev/null) || { echo -; return; }
-	echo "${l##*/}"
-}
 
 # Frees of function $1 recorded since the trace was last cleared.
 frees() {

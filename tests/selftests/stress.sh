@@ -29,17 +29,11 @@ if [ -z "$ko" ] || [ $# -gt 1 ]; then
 	exit 2
 fi
 
-here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-top=$(cd "$here/../.." && pwd)
-build=${BUILD:-build}
-case $build in /*) ;; *) build=$top/$build ;; esac
-pp=${PCIPASS:-$build/bin/pcipass}
-nl=${PCIPASS_NL:-$build/selftests/pcipass_nl}
+. "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 qmp=$top/tests/lab/guest-qmp.sh
 ops=${PCIPASS_STRESS_OPS:-1200}
 modcycles=${PCIPASS_STRESS_MODCYCLES:-100}
 param=/sys/module/pcipass/parameters/claim
-devs=/sys/bus/pci/devices
 kmemleak=/sys/kernel/debug/kmemleak
 report_re='WARNING:|BUG:|Call Trace|KASAN|general protection|Oops|lockdep|possible recursive locking|circular locking|INFO: task .* blocked|kmemleak: [0-9]+ new suspected'
 tmp=$(mktemp -d)
@@ -61,11 +55,6 @@ fi
 
 # ok, skip, note; $n and $failed.
 . "$top/tests/tap.sh"
-
-drv() {
-	local l
-	l=$(readlink "$devs/$1/driver" 2>/dev/null) && echo "${l##*/}" || echo -
-}
 
 loaded() { [ -d /sys/module/pcipass ]; }
 
