@@ -95,13 +95,15 @@ for m in nvme vfio-pci; do modprobe "$m"; done
 userspace_binder() {	# BDF
 	local d=$devs/$1 cur
 	while :; do
-		if [ -e "$d" ] && [ "$(cat "$d/driver_override" 2>/dev/null)" != vfio-pci ]; then
-			echo vfio-pci >"$d/driver_override" 2>/dev/null
+		# The function may go between the test and a write: the
+		# group keeps a failed redirection quiet.
+		if [ -e "$d" ] && [ "$(cat "$d/driver_override" 2>/dev/null)" != vfio-pci ]; then {
+			echo vfio-pci >"$d/driver_override"
 			cur=$(drv "$1")
 			[ "$cur" = - ] || [ "$cur" = vfio-pci ] ||
-				echo "$1" >"$d/driver/unbind" 2>/dev/null
-			echo "$1" >/sys/bus/pci/drivers_probe 2>/dev/null
-		fi
+				echo "$1" >"$d/driver/unbind"
+			echo "$1" >/sys/bus/pci/drivers_probe
+		} 2>/dev/null; fi
 	done
 }
 
