@@ -84,7 +84,7 @@ if [ -n "$ci_topologies" ] && [ -z "$ci_kver" ]; then
 		>"$res/ci-kernel.tap"
 elif [ -n "$ci_topologies" ]; then
 	for topo in $ci_topologies; do
-		lab "ci-$topo" -k ci -t "$topo" -a kunit.enable=1 -T 2400 -- \
+		lab "ci-$topo" -k ci -t "$topo" -a kunit.enable=1 -T 3600 -- \
 			tests/guest/suite.sh
 	done
 fi
