@@ -55,9 +55,11 @@ suite example tests/unit/test-example.sh
 # persist-boot guest below boots the initramfs-tools one.
 boot_kver=${kvers##* }
 suite initramfs tests/initramfs.sh "$res/initramfs" "$boot_kver"
+suite lab-retry tests/lab-retry.sh "$boot_kver"
 
 # lab NAME RUN-ARGS...: one guest, its TAP files in $res/NAME; a guest that
-# did not finish counts as a failure.
+# did not finish counts as a failure. A guest the lab booted twice because
+# the kernel panicked before the job (tests/lab/run) is listed at the end.
 lab() {
 	local name=$1 dir=$res/$1 rc
 	shift
@@ -68,6 +70,9 @@ lab() {
 	if [ $rc -ne 0 ]; then
 		printf 'TAP version 13\n1..1\nnot ok 1 lab run %s (exit %d)\n' \
 			"$name" $rc >"$dir/lab.tap"
+	fi
+	if [ -f "$dir/boot-retry" ]; then
+		sed "s|^|  $name: |" "$dir/boot-retry" >>"$res/boot-retries"
 	fi
 }
 
@@ -116,4 +121,8 @@ else
 fi
 
 echo
+if [ -s "$res/boot-retries" ]; then
+	echo "guests booted a second time (early kernel panic, no pcipass code loaded):"
+	cat "$res/boot-retries"
+fi
 tests/tap-summary.sh "$res"/*.tap "$res"/*/*.tap
