@@ -481,10 +481,15 @@ err_release:
 	return err;
 }
 
-/* Bind a function to the driver it had, or to whatever matches it now. */
+/*
+ * Bind a function to the driver it had, or to whatever matches it now.
+ * vfio-pci is never one to go back to: a function that was on it before
+ * pcipass took it was held by hand or by another tool, and with the
+ * override gone vfio-pci would not match it anyway.
+ */
 static void pcipass_rebind(struct pci_dev *pdev, const char *prev)
 {
-	struct device_driver *drv = prev[0] ?
+	struct device_driver *drv = prev[0] && strcmp(prev, PCIPASS_VFIO) ?
 		driver_find(prev, &pci_bus_type) : NULL;
 	int ret;
 
@@ -494,7 +499,7 @@ static void pcipass_rebind(struct pci_dev *pdev, const char *prev)
 		ret = device_attach(&pdev->dev);
 	if (ret < 0)
 		pci_warn(pdev, "pcipass: could not rebind %s: %d\n",
-			 prev[0] ? prev : "a driver", ret);
+			 drv ? prev : "a driver", ret);
 }
 
 /**
@@ -733,6 +738,59 @@ static bool pcipass_group_user_owned(struct iommu_group *group)
 	return user;
 }
 
+/* May a release with @flags hand back a function of @origin? */
+static bool pcipass_releasable(u8 origin, u32 flags)
+{
+	return origin == PCIPASS_CLAIM_ORIGIN_POLICY ||
+	       origin == PCIPASS_CLAIM_ORIGIN_RUNTIME ||
+	       (origin == PCIPASS_CLAIM_ORIGIN_EXTERNAL &&
+		(flags & PCIPASS_CLAIM_FLAGS_FORCE));
+}
+
+/*
+ * Under pcipass_claim_mutex: may a release name @pdev? Yes when pcipass
+ * holds it; when it is held for vfio-pci outside pcipass (by hand, by
+ * another tool, or by a pcipass that was unloaded) and force is given;
+ * and, unless function-only, when a member of its group is releasable:
+ * a function removed and found again by a rescan comes back on its
+ * native driver while pcipass still holds its group mates.
+ */
+static int pcipass_release_check(struct pci_dev *pdev, u32 flags,
+				 struct netlink_ext_ack *extack)
+{
+	char prev[PCIPASS_NAME_MAX];
+	struct pcipass_devs group;
+	bool mates = false;
+	unsigned int i;
+	u8 origin;
+	int err;
+
+	origin = pcipass_claim_origin(pdev, prev, sizeof(prev));
+	if (pcipass_releasable(origin, flags))
+		return 0;
+	if (origin == PCIPASS_CLAIM_ORIGIN_EXTERNAL) {
+		PCIPASS_ERR_MSG_FMT(extack,
+				    "%s is held for vfio-pci outside pcipass; release it with force",
+				    pci_name(pdev));
+		return -EINVAL;
+	}
+	if (!(flags & PCIPASS_CLAIM_FLAGS_FUNCTION_ONLY)) {
+		err = pcipass_expand(&pdev, 1, flags, &group);
+		if (err)
+			return err;
+		for (i = 0; i < group.n && !mates; i++)
+			mates = pcipass_releasable(pcipass_claim_origin(group.dev[i],
+									prev, sizeof(prev)),
+						   flags);
+		pcipass_devs_release(&group);
+		if (mates)
+			return 0;
+	}
+	PCIPASS_ERR_MSG_FMT(extack, "%s is not claimed by pcipass",
+			    pci_name(pdev));
+	return -EINVAL;
+}
+
 /**
  * pcipass_release_devs() - give functions pcipass claimed back to the host
  * @named: the functions asked for
@@ -741,8 +799,14 @@ static bool pcipass_group_user_owned(struct iommu_group *group)
  * @done: filled with the functions this changed
  * @extack: where to say what went wrong, or NULL
  *
- * Return: 0, -EINVAL if a named function is not claimed by pcipass, or
- * -EBUSY if a VFIO user (a running guest) holds a group.
+ * Every function in the set (see pcipass_expand()) that pcipass claimed
+ * goes back to the driver it had; with PCIPASS_CLAIM_FLAGS_FORCE, so does
+ * every one held for vfio-pci outside pcipass, to whatever matches it.
+ * Other members are left alone.
+ *
+ * Return: 0, -EINVAL if a named function cannot be released (see
+ * pcipass_release_check()), or -EBUSY if a VFIO user (a running guest)
+ * holds a group.
  */
 int pcipass_release_devs(struct pci_dev **named, unsigned int n, u32 flags,
 			 struct pcipass_devs *done,
@@ -751,9 +815,9 @@ int pcipass_release_devs(struct pci_dev **named, unsigned int n, u32 flags,
 	char prev[PCIPASS_NAME_MAX];
 	struct iommu_group *group;
 	struct pcipass_devs set;
-	struct pcipass_claim *c;
 	unsigned int i;
 	bool busy;
+	u8 origin;
 	int err;
 
 	done->dev = NULL;
@@ -764,15 +828,9 @@ int pcipass_release_devs(struct pci_dev **named, unsigned int n, u32 flags,
 		goto out_unlock;
 	}
 	for (i = 0; i < n; i++) {
-		mutex_lock(&pcipass_state_lock);
-		c = pcipass_claim_find(named[i]);
-		mutex_unlock(&pcipass_state_lock);
-		if (!c) {
-			PCIPASS_ERR_MSG_FMT(extack, "%s is not claimed by pcipass",
-					    pci_name(named[i]));
-			err = -EINVAL;
+		err = pcipass_release_check(named[i], flags, extack);
+		if (err)
 			goto out_unlock;
-		}
 	}
 	err = pcipass_expand(named, n, flags, &set);
 	if (err)
@@ -802,12 +860,8 @@ int pcipass_release_devs(struct pci_dev **named, unsigned int n, u32 flags,
 	}
 
 	for (i = 0; i < set.n; i++) {
-		mutex_lock(&pcipass_state_lock);
-		c = pcipass_claim_find(set.dev[i]);
-		if (c)
-			strscpy(prev, c->prev, sizeof(prev));
-		mutex_unlock(&pcipass_state_lock);
-		if (!c)
+		origin = pcipass_claim_origin(set.dev[i], prev, sizeof(prev));
+		if (!pcipass_releasable(origin, flags))
 			continue;
 		pcipass_release_one(set.dev[i], prev);
 		done->dev[done->n++] = pci_dev_get(set.dev[i]);

@@ -441,14 +441,16 @@ PCIPASS_EXPORT int pcipass_release_runtime(struct pcipass_ctx *ctx,
 	for (i = 0; i < n; i++) {
 		struct runtime_fn *f = &fns[i];
 		const char *bdf = f->dev->bdf;
+		bool held = f->dev->driver_override &&
+			    !strcmp(f->dev->driver_override, VFIO);
+		bool bound = f->dev->driver && !strcmp(f->dev->driver, VFIO);
 		int e;
 
-		if (!f->dev->driver_override ||
-		    strcmp(f->dev->driver_override, VFIO))
+		if (!held && !(bound && (flags & PCIPASS_CLAIM_FLAGS_FORCE)))
 			continue;
 		f->changed = true;
-		e = dev_write(ctx, bdf, "driver_override", "\n");
-		if (!e && f->dev->driver && !strcmp(f->dev->driver, VFIO))
+		e = held ? dev_write(ctx, bdf, "driver_override", "\n") : 0;
+		if (!e && bound)
 			e = dev_write(ctx, bdf, "driver/unbind", bdf);
 		/* No driver wanting it is not an error. */
 		if (!e)

@@ -4,7 +4,7 @@
  * back.
  *
  *	pcipass claim FILTER... [function-only] [force] [runtime]
- *	pcipass release FILTER... [function-only] [runtime]
+ *	pcipass release FILTER... [function-only] [force] [runtime]
  *
  * Each FILTER is a slot filter as for dev show; all of them are resolved
  * against one snapshot and sent as one all-or-nothing request. Unless
@@ -43,20 +43,17 @@
 struct claim_verb {
 	const char *name;	/* "claim" */
 	const char *done;	/* "claimed" */
-	unsigned int allowed_flags;
 	int (*fn)(struct pcipass_ctx *ctx, const char *const *bdfs,
 		  size_t n_bdfs, unsigned int flags, char ***done);
 };
 
 static const struct claim_verb verb_claim = {
 	"claim", "claimed",
-	PCIPASS_CLAIM_FLAGS_FUNCTION_ONLY | PCIPASS_CLAIM_FLAGS_FORCE,
 	pcipass_claim,
 };
 
 static const struct claim_verb verb_release = {
 	"release", "released",
-	PCIPASS_CLAIM_FLAGS_FUNCTION_ONLY,
 	pcipass_release,
 };
 
@@ -66,7 +63,7 @@ static int claim_usage(FILE *f, const struct claim_verb *v)
 		fputs("Usage: pcipass [-j [-p]] claim FILTER... [function-only] [force] [runtime]\n",
 		      f);
 	else
-		fputs("Usage: pcipass [-j [-p]] release FILTER... [function-only] [runtime]\n",
+		fputs("Usage: pcipass [-j [-p]] release FILTER... [function-only] [force] [runtime]\n",
 		      f);
 	fputs("FILTER := [[[domain]:]bus:]slot[.func], hexadecimal, * or empty\n"
 	      "          for any; as lspci -s.\n"
@@ -75,6 +72,10 @@ static int claim_usage(FILE *f, const struct claim_verb *v)
 	if (v == &verb_claim)
 		fputs("force claims even functions the host is using (mounted or\n"
 		      "held disks, interfaces that are up, the boot display).\n", f);
+	else
+		fputs("force releases also functions held for vfio-pci outside\n"
+		      "pcipass (by hand, by another tool, or before pcipass was\n"
+		      "reloaded): they go to whatever driver matches them.\n", f);
 	fputs("runtime: without the pcipass module, bind through sysfs\n"
 	      "(driver_override, unbind, drivers_probe). Not probe-time; with\n"
 	      "the module loaded it is ignored.\n", f);
@@ -228,8 +229,7 @@ static int claim_run(struct pp *pp, const struct claim_verb *v, int argc,
 	for (i = 0; i < (size_t)argc; i++) {
 		if (!strcmp(argv[i], "function-only")) {
 			flags |= PCIPASS_CLAIM_FLAGS_FUNCTION_ONLY;
-		} else if (!strcmp(argv[i], "force") &&
-			   (v->allowed_flags & PCIPASS_CLAIM_FLAGS_FORCE)) {
+		} else if (!strcmp(argv[i], "force")) {
 			flags |= PCIPASS_CLAIM_FLAGS_FORCE;
 		} else if (!strcmp(argv[i], "runtime")) {
 			runtime = true;

@@ -5,7 +5,8 @@
 # and release through the sysfs fallback. A claim is refused with how to
 # load the module unless "runtime" is given; a runtime claim warns that it
 # is not probe-time, binds vfio-pci by driver_override and rolls back when
-# vfio-pci does not bind; release gives the function back to nvme.
+# vfio-pci does not bind; release gives the function back to nvme, and
+# with force also one bound to vfio-pci with no override.
 # usage: runtime_claim.sh [PCIPASS]; prints TAP.
 set -uo pipefail
 
@@ -74,6 +75,19 @@ ok $? "release without the module and without runtime: refused, nothing changed"
 run release 03:00.0 runtime
 [ $rc -eq 0 ] && [ "$(driver)" = nvme ] && [ "$(cat "$dev/driver_override")" = "(null)" ]
 ok $? "runtime release: back on nvme, override cleared"
+
+# Bound to vfio-pci by hand, override gone (as a pcipass unloaded since
+# leaves it): release leaves it alone, release force gives it back.
+echo vfio-pci >"$dev/driver_override" && echo $bdf >"$dev/driver/unbind" &&
+	echo $bdf >/sys/bus/pci/drivers_probe && echo >"$dev/driver_override"
+[ "$(driver)" = vfio-pci ] && [ "$(cat "$dev/driver_override")" = "(null)" ]
+ok $? "$bdf bound to vfio-pci by hand, no override"
+run release 03:00.0 runtime
+[ $rc -eq 0 ] && grep -q "^nothing to release" "$tmp/out" && [ "$(driver)" = vfio-pci ]
+ok $? "runtime release without force: nothing to release, left on vfio-pci"
+run release 03:00.0 force runtime
+[ $rc -eq 0 ] && [ "$(driver)" = nvme ] && grep -q "^released $bdf: vfio-pci -> nvme" "$tmp/out"
+ok $? "runtime release with force: back on nvme"
 
 # In use: an interface that is up (an e1000 behind the PCIe-to-PCI bridge).
 nic=0000:06:01.0

@@ -15,7 +15,10 @@
 #      bad claim=, a group member in use
 #   f  rollback when vfio-pci cannot be loaded
 #   g  monitor: claim, release, bind and unbind events
-#   h  rmmod leaves vfio-pci bound devices alone and clears overrides
+#   h  rmmod leaves vfio-pci bound devices alone and clears overrides;
+#      reloaded, release force returns them
+#   i  release of a function that came back native after a removal
+#      returns the group mates pcipass holds
 # sriov:
 #   d  claim=!01:00.0,01:*.* then sriov_numvfs: every VF on vfio-pci
 #
@@ -496,10 +499,51 @@ sys.exit(0 if g and all(a <= b for a, b in zip(g, g[1:])) else 1)' "$tmp/g.json"
 	[ "$(drv $nv1)" = vfio-pci ] && [ -z "$(override $nv1)" ]
 	ok $? "h: after rmmod 01:00.0 stays on vfio-pci and its override is cleared" \
 		"$(state $nv1)"
-	native $nv1
 	insmod "$ko"
-	[ "$(jdev $nv1 claim-origin)" = none ] && [ "$(drv $nv1)" = nvme ]
-	ok $? "h: after reload 01:00.0 is on nvme and not claimed" "$(state $nv1)"
+	[ "$(jdev $nv1 claim-origin)" = external ] && [ "$(drv $nv1)" = vfio-pci ]
+	ok $? "h: after reload 01:00.0 is still on vfio-pci, claim-origin external" \
+		"$(state $nv1)" "$("$pp" -j dev show $nv1 2>&1)"
+	run release 01:00.0
+	[ $rc = 1 ] &&
+		grep -qx "Error: $nv1 is held for vfio-pci outside pcipass; release it with force" \
+			"$tmp/err" &&
+		[ "$(drv $nv1)" = vfio-pci ] && [ -z "$(override $nv1)" ]
+	ok $? "h: releasing it without force is refused, names it, changes nothing" \
+		"$(outs)" "$(state $nv1)"
+	run -j release 01:00.0 force
+	[ $rc = 0 ] && [ "$(drv $nv1)" = nvme ] && [ -z "$(override $nv1)" ] &&
+		python3 -c 'import json,sys; a=json.load(open(sys.argv[1])); sys.exit(0 if [d["bdf"] for d in a]==[sys.argv[2]] else 1)' \
+			"$tmp/out" $nv1
+	ok $? "h: release force returns it to nvme and names it" "$(outs)" "$(state $nv1)"
+	[ "$(jdev $nv1 claim-origin)" = none ]
+	ok $? "h: then 01:00.0 is not claimed" "$("$pp" -j dev show $nv1 2>&1)"
+
+	# --- i: release after a removal ------------------------------------------
+	run claim 06:01.0
+	[ $rc = 0 ] && [ "$(drv $nic1)" = vfio-pci ] && [ "$(drv $nic2)" = vfio-pci ]
+	ok $? "i: claim 06:01.0 takes 06:02.0 of its group too" "$(outs)" \
+		"$(state $nic1 $nic2)"
+	echo 1 >"$devs/$nic1/remove" && echo 1 >/sys/bus/pci/rescan &&
+		wait_for on_driver $nic1 e1000
+	ok $? "i: 06:01.0, removed and rescanned, comes back on e1000" \
+		"$(state $nic1 $nic2)"
+	[ "$(drv $nic2)" = vfio-pci ] && [ "$(jdev $nic2 claim-origin)" = runtime ] &&
+		[ "$(jdev $nic1 claim-origin)" = none ]
+	ok $? "i: its mate 06:02.0 stays claimed" "$(state $nic1 $nic2)"
+	run release 06:01.0 function-only
+	[ $rc = 1 ] && grep -qx "Error: $nic1 is not claimed by pcipass" "$tmp/err" &&
+		[ "$(drv $nic2)" = vfio-pci ]
+	ok $? "i: release 06:01.0 function-only is refused: it is not held" "$(outs)"
+	run -j release 06:01.0
+	[ $rc = 0 ] && [ "$(drv $nic1)" = e1000 ] && [ "$(drv $nic2)" = e1000 ] &&
+		[ -z "$(override $nic2)" ] &&
+		python3 -c 'import json,sys; a=json.load(open(sys.argv[1])); sys.exit(0 if [d["bdf"] for d in a]==[sys.argv[2]] else 1)' \
+			"$tmp/out" $nic2
+	ok $? "i: release 06:01.0 returns the mate pcipass held, and names only it" \
+		"$(outs)" "$(state $nic1 $nic2)"
+	run release 06:01.0
+	[ $rc = 1 ] && grep -qx "Error: $nic1 is not claimed by pcipass" "$tmp/err"
+	ok $? "i: with nothing of the group held, release is refused again" "$(outs)"
 }
 
 # ---------------------------------------------------------------------------

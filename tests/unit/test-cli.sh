@@ -128,9 +128,9 @@ expect_fail "release without a filter" 2 \
 	release function-only
 expect_fail "claim with a bad filter" 2 \
 	'pcipass: invalid filter "zz": bad character at "zz"' claim 01:00.0 zz
-expect_fail "release takes no force" 2 \
-	'pcipass: invalid filter "force": bad character at "orce"' \
-	release 01:00.0 force
+expect_fail "force is a keyword of release too, not a filter" 2 \
+	'pcipass: release: no FILTER given; try "pcipass release help"' \
+	release force
 expect_fail "monitor takes no argument" 2 \
 	'pcipass: unexpected argument "x"; try "pcipass monitor help"' \
 	monitor x

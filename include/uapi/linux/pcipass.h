@@ -51,7 +51,9 @@ enum pcipass_claim_origin {
  *   every endpoint of their IOMMU groups. A partial group cannot be assigned;
  *   for experts.
  * @PCIPASS_CLAIM_FLAGS_FORCE: Claim even a function the host is using (a held
- *   block device, an interface that is up, the boot display). Logged.
+ *   block device, an interface that is up, the boot display). Logged. In a
+ *   release: release also functions held for vfio-pci outside pcipass (claim
+ *   origin external), to whatever driver matches them.
  */
 enum pcipass_claim_flags {
 	PCIPASS_CLAIM_FLAGS_FUNCTION_ONLY = 1,

@@ -1007,15 +1007,21 @@ PCIPASS_EXPORT int pcipass_claim(struct pcipass_ctx *ctx,
  * @ctx: the context
  * @bdfs: the functions, "dddd:bb:dd.f" each
  * @n_bdfs: how many
- * @flags: PCIPASS_CLAIM_FLAGS_FUNCTION_ONLY, or 0
+ * @flags: PCIPASS_CLAIM_FLAGS_FUNCTION_ONLY and PCIPASS_CLAIM_FLAGS_FORCE,
+ *	or 0
  * @done: as for pcipass_claim(): the functions released
  *
  * Clear the vfio-pci override of @bdfs (and of every endpoint of their
  * groups unless function-only) and return each function to the driver it
- * had before it was claimed, or let the kernel find one.
+ * had before it was claimed, or let the kernel find one. A function held
+ * for vfio-pci outside pcipass (by hand, by another tool, or by a pcipass
+ * that was unloaded since) is released only with PCIPASS_CLAIM_FLAGS_FORCE,
+ * to whatever driver matches it; without it such group members are left
+ * alone. A function that is not held but whose group pcipass holds (it was
+ * removed and found again by a rescan) releases its group.
  *
  * Returns: 0, or the kernel's negative errno: -EINVAL when a function is
- * not claimed by pcipass, -EBUSY when a VFIO user holds the group open
+ * not claimed by pcipass (or held outside it, without force), -EBUSY when a VFIO user holds the group open
  * (see pcipass_get_extack()).
  * Since: 1
  */
@@ -1060,13 +1066,15 @@ PCIPASS_EXPORT int pcipass_claim_runtime(struct pcipass_ctx *ctx,
  * @ctx: the context
  * @bdfs: the functions, "dddd:bb:dd.f" each
  * @n_bdfs: how many
- * @flags: PCIPASS_CLAIM_FLAGS_FUNCTION_ONLY, or 0
+ * @flags: PCIPASS_CLAIM_FLAGS_FUNCTION_ONLY and PCIPASS_CLAIM_FLAGS_FORCE,
+ *	or 0
  * @done: as for pcipass_claim(): the functions released
  *
  * Without the module: undo pcipass_claim_runtime(). Clear the vfio-pci
  * driver_override of @bdfs (and their groups' endpoints unless
  * function-only), unbind them from vfio-pci and let the kernel find them
- * a driver. Functions not overridden to vfio-pci are left alone.
+ * a driver. Functions not overridden to vfio-pci are left alone; with
+ * PCIPASS_CLAIM_FLAGS_FORCE, so are only those not bound to vfio-pci.
  *
  * Returns: 0 or a negative errno (see pcipass_get_extack()).
  * Since: 1
