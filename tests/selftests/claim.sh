@@ -548,9 +548,10 @@ sys.exit(0 if g and all(a <= b for a, b in zip(g, g[1:])) else 1)' "$tmp/g.json"
 
 # ---------------------------------------------------------------------------
 sriov() {
-	local pf=0000:01:00.0 total want vf bad=0 st others c
+	local pf=0000:01:00.0 total want vf bad=0 st others c numvfs0
 	modprobe vfio-pci
 	total=$(cat "$devs/$pf/sriov_totalvfs")
+	numvfs0=$(cat "$devs/$pf/sriov_numvfs")
 	want=${PCIPASS_CLAIM_VFS:-$total}
 	[ "$(drv $pf)" = nvme ] || { modprobe nvme; wait_for on_driver $pf nvme; }
 	echo 0 >"$devs/$pf/sriov_numvfs"
@@ -610,8 +611,9 @@ sriov() {
 	ok $? "d: releasing them leaves them unbound (autoprobe off, no prev driver)" \
 		"$(outs | tail -n 5)" "still bound: $bad"
 
+	# Back to the VFs suite.sh made.
 	echo 0 >"$devs/$pf/sriov_numvfs"
-	echo "$total" >"$devs/$pf/sriov_numvfs"
+	echo "$numvfs0" >"$devs/$pf/sriov_numvfs"
 }
 
 case ${LAB_TOPOLOGY:-} in
