@@ -2,22 +2,25 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # tests/lab/run boots a guest a second time when the kernel panicked before
-# the job began, and only once. Real boots of the newest lab kernel on the
-# minimal topology; a wrapper in front of QEMU adds "rdinit=/nonexistent"
-# to the command line of the boots it is told to break, so that kernel dies
-# in early boot ("Kernel panic - not syncing") the way a TCG flake does.
-# Prints TAP.
+# the job began or QEMU died of a signal, and only once. Real boots of the
+# newest lab kernel on the minimal topology; a wrapper in front of QEMU
+# breaks the boots it is told to: "panic" adds rdinit=/nonexistent to the
+# command line, so the kernel dies in early boot ("Kernel panic - not
+# syncing") the way a TCG flake does; "crash" sends QEMU SIGSEGV once the
+# job is running. Prints TAP.
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 kver=${1:-6.12.107+deb12-amd64}
 echo "TAP version 13"
-echo "1..5"
+echo "1..8"
 . "$top/tests/tap.sh"
 
 if ! command -v qemu-system-x86_64 >/dev/null || [ ! -r "/boot/vmlinuz-$kver" ]; then
-	for d in "retry after one early panic" "job ran once" "first console kept" \
-		"two early panics fail the run" "no third boot"; do
+	for d in "retry after one early panic" "job ran once" "boot 1 kept" \
+		"two early panics fail the run" "no third boot" \
+		"retry after QEMU died of SIGSEGV mid-job" "job ran to the end in boot 2" \
+		"boot 1's console and output kept apart"; do
 		skip "$d" "no QEMU or no /boot/vmlinuz-$kver (tests/lab/deps.sh)"
 	done
 	exit 0
@@ -28,47 +31,69 @@ tmp=$(mktemp -d "$top/build/lab-retry.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 qemu=$(command -v qemu-system-x86_64)
 mkdir "$tmp/bin"
-# BREAK_BOOTS: how many boots to break; each boot is counted in $tmp/boots.
+# BREAK: panic or crash; BREAK_BOOTS: how many boots to break; each boot
+# is counted in $tmp/boots. CONSOLE: the serial log crash watches.
 cat >"$tmp/bin/qemu-system-x86_64" <<WRAP
 #!/bin/bash
 echo boot >>"$tmp/boots"
-if [ "\$(wc -l <"$tmp/boots")" -le "\$BREAK_BOOTS" ]; then
-	args=()
-	while [ \$# -gt 0 ]; do
-		if [ "\$1" = -append ]; then
-			args+=("\$1" "\$2 rdinit=/nonexistent init=/nonexistent")
-			shift 2
-			continue
-		fi
-		args+=("\$1")
-		shift
+[ "\$(wc -l <"$tmp/boots")" -le "\$BREAK_BOOTS" ] || exec "$qemu" "\$@"
+if [ "\$BREAK" = crash ]; then
+	"$qemu" "\$@" &
+	pid=\$!
+	for _ in \$(seq 300); do
+		grep -q 'lab-init: running job' "\$CONSOLE" 2>/dev/null && break
+		sleep 0.1
 	done
-	set -- "\${args[@]}"
+	sleep 1
+	kill -SEGV \$pid
+	wait \$pid
+	exit \$?
 fi
-exec "$qemu" "\$@"
+args=()
+while [ \$# -gt 0 ]; do
+	if [ "\$1" = -append ]; then
+		args+=("\$1" "\$2 rdinit=/nonexistent init=/nonexistent")
+		shift 2
+		continue
+	fi
+	args+=("\$1")
+	shift
+done
+exec "$qemu" "\${args[@]}"
 WRAP
 chmod +x "$tmp/bin/qemu-system-x86_64"
 
-lab() {	# BREAK_BOOTS NAME
+lab() {	# BREAK BREAK_BOOTS NAME JOB
 	rm -f "$tmp/boots"
-	BREAK_BOOTS=$1 PATH="$tmp/bin:$PATH" "$top/tests/lab/run" -k "$kver" \
-		-t minimal -T 300 -o "$tmp/$2" -- sh -c 'echo job ran' \
-		>"$tmp/$2.out" 2>"$tmp/$2.err"
+	BREAK=$1 BREAK_BOOTS=$2 CONSOLE=$tmp/$3/console PATH="$tmp/bin:$PATH" \
+		"$top/tests/lab/run" -k "$kver" -t minimal -T 300 -o "$tmp/$3" -- \
+		sh -c "$4" >"$tmp/$3.out" 2>"$tmp/$3.err"
 }
+boots() { wc -l <"$tmp/boots"; }
 
-lab 1 once
+lab panic 1 once 'echo job ran'
 rc=$?
-ok "$([ $rc -eq 0 ] && [ -f "$tmp/once/boot-retry" ]; echo $?)" \
+ok "$([ $rc -eq 0 ] && grep -q 'panicked before the job' "$tmp/once/boot-retry"; echo $?)" \
 	"retry after one early panic" "exit $rc" "$(cat "$tmp/once.err")"
-ok "$([ "$(grep -c 'job ran' "$tmp/once.out")" = 1 ] && [ "$(wc -l <"$tmp/boots")" = 2 ]; echo $?)" \
-	"job ran once" "$(cat "$tmp/once.out")" "boots: $(wc -l <"$tmp/boots")"
-ok "$(grep -qs 'Kernel panic' "$tmp/once/console.boot1" &&
-	! grep -q 'Kernel panic' "$tmp/once/console"; echo $?)" "first console kept"
+ok "$([ "$(grep -c 'job ran' "$tmp/once.out")" = 1 ] && [ "$(boots)" = 2 ]; echo $?)" \
+	"job ran once" "$(cat "$tmp/once.out")" "boots: $(boots)"
+ok "$(grep -qs 'Kernel panic' "$tmp/once/boot1/console" &&
+	! grep -q 'Kernel panic' "$tmp/once/console"; echo $?)" "boot 1 kept"
 
-lab 5 twice
+lab panic 5 twice 'echo job ran'
 rc=$?
 ok "$([ $rc -eq 125 ]; echo $?)" "two early panics fail the run" "exit $rc" \
 	"$(cat "$tmp/twice.err")"
-ok "$([ "$(wc -l <"$tmp/boots")" = 2 ]; echo $?)" "no third boot" \
-	"boots: $(wc -l <"$tmp/boots")"
+ok "$([ "$(boots)" = 2 ]; echo $?)" "no third boot" "boots: $(boots)"
+
+lab crash 1 crash 'echo job ran; sleep 3; echo job done'
+rc=$?
+ok "$([ $rc -eq 0 ] && grep -q 'QEMU died of signal 11' "$tmp/crash/boot-retry"; echo $?)" \
+	"retry after QEMU died of SIGSEGV mid-job" "exit $rc" "$(cat "$tmp/crash.err")"
+ok "$([ "$(grep -c 'job done' "$tmp/crash/output")" = 1 ] && [ "$(boots)" = 2 ]; echo $?)" \
+	"job ran to the end in boot 2" "$(cat "$tmp/crash/output")" "boots: $(boots)"
+# (The job's output of boot 1 may not have left the guest's 9p cache.)
+ok "$(grep -q 'lab-init: running job' "$tmp/crash/boot1/console" &&
+	[ -e "$tmp/crash/boot1/output" ] && [ ! -e "$tmp/crash/boot1/rc" ]; echo $?)" \
+	"boot 1's console and output kept apart" "$(ls -A "$tmp/crash/boot1" 2>&1)"
 [ "$failed" -eq 0 ]

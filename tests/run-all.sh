@@ -60,7 +60,8 @@ suite lab-retry tests/lab-retry.sh "$boot_kver"
 
 # lab NAME RUN-ARGS...: one guest, its TAP files in $res/NAME; a guest that
 # did not finish counts as a failure. A guest the lab booted twice because
-# the kernel panicked before the job (tests/lab/run) is listed at the end.
+# the kernel panicked before the job or QEMU crashed (tests/lab/run) is
+# listed at the end.
 lab() {
 	local name=$1 dir=$res/$1 rc
 	shift
@@ -127,7 +128,7 @@ fi
 
 echo
 if [ -s "$res/boot-retries" ]; then
-	echo "guests booted a second time (early kernel panic, no pcipass code loaded):"
+	echo "guests booted a second time (early kernel panic or QEMU crash; tests/lab/README.md):"
 	cat "$res/boot-retries"
 fi
 tests/tap-summary.sh "$res"/*.tap "$res"/*/*.tap
