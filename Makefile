@@ -113,9 +113,9 @@ demo: deps
 # Everything the tests run, userspace with ASan and UBSan.
 check-build: modules userspace $(PCIPASS_UNIT_TESTS) selftests
 
-# The CI debug kernel's guests run KUnit and the guest suite on seed-server
-# and sriov (16 VFs) under KASAN, lockdep and kmemleak (tests/run-all.sh,
-# CI_TOPOLOGIES).
+# The CI debug kernel's guest runs KUnit and the guest suite on seed-server
+# under KASAN, lockdep and kmemleak; CI_TOPOLOGIES="seed-server sriov" adds
+# sriov with 16 VFs (tests/run-all.sh).
 check: deps ci-kernel
 	$(MAKE) check-build SANITIZE=1
 	tests/run-all.sh
