@@ -15,8 +15,10 @@
 BUILD		?= build
 PCIPASS_CACHE	?= /var/cache/pcipass
 LINUX_SRC	?= $(PCIPASS_CACHE)/linux-source-6.12
-# The kernels the lab boots and the module must build for, warning-free.
-KVERS		?= 6.1.0-50-amd64 6.12.107+deb12-amd64
+# The kernels the lab boots and the module must build for, warning-free
+# (tests/lab/kernels).
+LAB_KVERS	:= $(shell grep -v '^\#' tests/lab/kernels)
+KVERS		?= $(LAB_KVERS)
 # The CI debug kernel (tests/lab/ci-kernel.sh), once built: its build tree
 # and release. "make modules" then builds for it too, with the KUnit module.
 CI_KDIR		:= $(shell tests/lab/ci-kernel.sh dir 2>/dev/null)
@@ -31,7 +33,7 @@ KDIR ?= $(firstword $(wildcard /lib/modules/$(shell uname -r)/build) \
 export BUILD PCIPASS_CACHE LINUX_SRC
 
 .PHONY: all module modules regen regen-check checkpatch demo check \
-	check-build check-stock deps clean ci-kernel kunit-module
+	check-build check-stock deps deps-demo clean ci-kernel kunit-module
 
 all: module userspace
 
@@ -103,12 +105,18 @@ checkpatch:
 	perl $(LINUX_SRC)/scripts/checkpatch.pl --strict --no-tree --terse \
 		--ignore FILE_PATH_CHANGES -f kmod/*.c kmod/*.h tests/kunit/*.c
 
+# Every package the tests need; "demo" needs fewer (tests/lab/deps.sh).
 deps:
-	tests/lab/deps.sh
+	tests/lab/deps.sh all
 
-demo: deps
-	$(MAKE) modules userspace
-	tests/lab/run -t seed-server -- tests/guest/demo.sh
+deps-demo:
+	tests/lab/deps.sh demo
+
+# The demo boots the lab's default kernel, the newest pinned one.
+DEMO_KVER := $(lastword $(LAB_KVERS))
+demo: deps-demo
+	$(MAKE) module-$(DEMO_KVER) userspace
+	tests/lab/run -k $(DEMO_KVER) -t seed-server -- tests/guest/demo.sh
 
 # Everything the tests run, userspace with ASan and UBSan.
 check-build: modules userspace $(PCIPASS_UNIT_TESTS) selftests

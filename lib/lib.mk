@@ -39,13 +39,36 @@ PCIPASS_SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer
 endif
 PCIPASS_DEPFLAGS = -MMD -MP -MF $(@:.o=.d)
 
-pcipass_pkg = $(if $(shell $(PKG_CONFIG) --exists $(1) && echo y),,\
-	$(error pkg-config cannot find $(1); install its -dev package))
+# pkg-config modules and the Debian packages that ship them. A missing one
+# is reported by the rules that compile (pcipass-pkgs below), not while make
+# reads this file: "make demo" and "make check" must get to run
+# tests/lab/deps.sh, which installs them, before anything needs them.
+PCIPASS_PKG_DEBS := libnl-genl-3.0=libnl-genl-3-dev libpci=libpci-dev \
+		    json-c=libjson-c-dev libkmod=libkmod-dev \
+		    libxml-2.0=libxml2-dev libvirt=libvirt-dev
+pcipass_pkg_missing = $(foreach p,$(1),\
+	$(if $(shell $(PKG_CONFIG) --exists $(p) 2>/dev/null && echo y),,$(p)))
+pcipass_pkg_deb = $(patsubst $(1)=%,%,$(filter $(1)=%,$(PCIPASS_PKG_DEBS)))
 
 LIBPCIPASS_PKGS := libnl-genl-3.0 libpci
-$(call pcipass_pkg,$(LIBPCIPASS_PKGS))
-LIBPCIPASS_PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(LIBPCIPASS_PKGS))
-LIBPCIPASS_PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(LIBPCIPASS_PKGS))
+PCIPASS_PKG_MISSING := $(strip $(call pcipass_pkg_missing,$(LIBPCIPASS_PKGS)))
+LIBPCIPASS_PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(LIBPCIPASS_PKGS) 2>/dev/null)
+LIBPCIPASS_PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(LIBPCIPASS_PKGS) 2>/dev/null)
+
+# Order-only prerequisite of every userspace object.
+pcipass-pkgs:
+	@if ! command -v $(PKG_CONFIG) >/dev/null; then \
+		echo "$(PKG_CONFIG) is not installed: apt-get install pkg-config" \
+			"(tests/lab/deps.sh installs every package the project needs)" >&2; \
+		exit 1; \
+	fi
+	@if [ -n '$(strip $(PCIPASS_PKG_MISSING))' ]; then \
+		echo "pkg-config cannot find $(strip $(PCIPASS_PKG_MISSING)):" \
+			"apt-get install $(strip $(foreach p,$(PCIPASS_PKG_MISSING),$(call pcipass_pkg_deb,$(p))))" \
+			"(tests/lab/deps.sh installs every package the project needs)" >&2; \
+		exit 1; \
+	fi
+.PHONY: pcipass-pkgs
 
 LIBPCIPASS_CFLAGS = $(PCIPASS_CPPFLAGS) -Ilib $(LIBPCIPASS_PKG_CFLAGS) \
 		    $(CPPFLAGS) $(CFLAGS) $(PCIPASS_WFLAGS) \
@@ -69,11 +92,11 @@ $(PCIPASS_FLAGS_STAMP): FORCE
 FORCE:
 .PHONY: FORCE
 
-$(BUILD)/lib/%.o: lib/%.c $(PCIPASS_FLAGS_STAMP)
+$(BUILD)/lib/%.o: lib/%.c $(PCIPASS_FLAGS_STAMP) | pcipass-pkgs
 	@mkdir -p $(@D)
 	$(CC) $(LIBPCIPASS_CFLAGS) $(PCIPASS_DEPFLAGS) -c -o $@ $<
 
-$(BUILD)/lib/pcipass_filter.o: kmod/pcipass_filter.c $(PCIPASS_FLAGS_STAMP)
+$(BUILD)/lib/pcipass_filter.o: kmod/pcipass_filter.c $(PCIPASS_FLAGS_STAMP) | pcipass-pkgs
 	@mkdir -p $(@D)
 	$(CC) $(LIBPCIPASS_CFLAGS) $(PCIPASS_DEPFLAGS) -c -o $@ $<
 

@@ -9,7 +9,7 @@
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
-kvers=${KVERS:-6.1.0-50-amd64 6.12.107+deb12-amd64}
+kvers=${KVERS:-$(grep -v '^#' "$top/tests/lab/kernels" | xargs)}
 ver=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' "$top/dkms.conf")
 
 echo "TAP version 13"

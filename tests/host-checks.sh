@@ -11,7 +11,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 1
 build=${BUILD:-build}
 src=${LINUX_SRC:-${PCIPASS_CACHE:-/var/cache/pcipass}/linux-source-6.12}
-kvers=${KVERS:-6.1.0-50-amd64 6.12.107+deb12-amd64}
+kvers=${KVERS:-$(grep -v '^#' "$top/tests/lab/kernels" | xargs)}
 
 n=0
 failed=0

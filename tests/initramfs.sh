@@ -19,7 +19,7 @@ set -u
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 out=${1:?usage: $0 OUTDIR [KVER]}
-kver=${2:-6.12.107+deb12-amd64}
+kver=${2:-$(grep -v '^#' "$top/tests/lab/kernels" | tail -n 1)}
 build=${BUILD:-build}
 case $build in /*) ;; *) build=$top/$build ;; esac
 ko=$build/modules/$kver/pcipass.ko

@@ -11,7 +11,7 @@
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
-kver=${1:-6.12.107+deb12-amd64}
+kver=${1:-$(grep -v '^#' "$top/tests/lab/kernels" | tail -n 1)}
 echo "TAP version 13"
 echo "1..8"
 . "$top/tests/tap.sh"

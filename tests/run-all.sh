@@ -14,7 +14,7 @@ set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 1
 build=${BUILD:-build}
-kvers=${KVERS:-6.1.0-50-amd64 6.12.107+deb12-amd64}
+kvers=${KVERS:-$(grep -v '^#' "$top/tests/lab/kernels" | xargs)}
 topologies=${TOPOLOGIES:-seed-server sriov}
 # The CI debug kernel (tests/lab/ci-kernel.sh) and the topologies its guest
 # suite runs on; "make check-stock" sets CI_TOPOLOGIES empty. sriov there

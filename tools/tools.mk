@@ -10,9 +10,9 @@ PCIPASS_TOOLS_MK := 1
 include lib/lib.mk
 
 PCIPASS_TOOLS_PKGS := json-c libkmod libxml-2.0 libvirt
-$(call pcipass_pkg,$(PCIPASS_TOOLS_PKGS))
-PCIPASS_TOOLS_PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PCIPASS_TOOLS_PKGS))
-PCIPASS_TOOLS_PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PCIPASS_TOOLS_PKGS))
+PCIPASS_PKG_MISSING += $(call pcipass_pkg_missing,$(PCIPASS_TOOLS_PKGS))
+PCIPASS_TOOLS_PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PCIPASS_TOOLS_PKGS) 2>/dev/null)
+PCIPASS_TOOLS_PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PCIPASS_TOOLS_PKGS) 2>/dev/null)
 
 PCIPASS_TOOLS_CFLAGS = $(PCIPASS_CPPFLAGS) $(PCIPASS_TOOLS_PKG_CFLAGS) \
 		       $(CPPFLAGS) $(CFLAGS) $(PCIPASS_WFLAGS) \
@@ -27,7 +27,7 @@ PCIPASS_TOOLS_OBJS := $(patsubst tools/%.c,$(BUILD)/tools/%.o,\
 			$(PCIPASS_TOOLS_SRCS))
 PCIPASS_BIN := $(BUILD)/bin/pcipass
 
-$(BUILD)/tools/%.o: tools/%.c $(PCIPASS_FLAGS_STAMP)
+$(BUILD)/tools/%.o: tools/%.c $(PCIPASS_FLAGS_STAMP) | pcipass-pkgs
 	@mkdir -p $(@D)
 	$(CC) $(PCIPASS_TOOLS_CFLAGS) $(PCIPASS_DEPFLAGS) -c -o $@ $<
 

@@ -11,7 +11,7 @@
 BENCH_DIR := $(patsubst %/,%,$(dir $(lastword $(MAKEFILE_LIST))))
 BENCH_BUILD := $(BUILD)/bench
 BENCH_ITER ?= 20
-BENCH_KVER ?= 6.12.107+deb12-amd64
+BENCH_KVER ?= $(lastword $(LAB_KVERS))
 
 .PHONY: bench bench-build
 bench-build:

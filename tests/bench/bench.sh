@@ -8,7 +8,8 @@
 # usage: tests/bench/bench.sh -b BUILD-DIR [-k KVER] [-i ITERATIONS]
 set -u
 
-build=build/bench kver=6.12.107+deb12-amd64 iter=20
+build=build/bench iter=20
+kver=$(grep -v '^#' "$(dirname "$0")/../lab/kernels" | tail -n 1)
 while getopts 'b:k:i:' opt; do
 	case $opt in
 	b) build=$OPTARG ;;

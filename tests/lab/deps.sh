@@ -1,30 +1,48 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Install every Debian package the pcipass project needs (build, lab, tests),
-# and unpack linux-source-6.12 once into the cache. Idempotent: when all is in
-# place it only runs dpkg-query and exits.
+# Install every Debian package the pcipass project needs, and unpack
+# linux-source-6.12 once into the cache. Idempotent: when all is in place it
+# only runs dpkg-query and exits.
 #
-# usage: tests/lab/deps.sh
+# usage: tests/lab/deps.sh [demo|all]
+#   demo  what "make demo" needs: build the module for the lab's default
+#         kernel and the CLI, boot the lab (no kernel source, no test tools)
+#   all   (default) everything: every pinned kernel (tests/lab/kernels), the
+#         test suites, the CI debug kernel's build
 # env:   PCIPASS_CACHE  cache directory (default /var/cache/pcipass)
 set -euo pipefail
 
 export DEBIAN_FRONTEND=noninteractive
 
+LAB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+set_=${1:-all}
+case $set_ in demo | all) ;; *) echo "usage: $0 [demo|all]" >&2; exit 2 ;; esac
+
+mapfile -t kvers < <(grep -v '^#' "${PCIPASS_LAB_KERNELS:-$LAB_DIR/kernels}")
+[ "$set_" = all ] || kvers=("${kvers[-1]}")
+KERNEL_PACKAGES=()
+for k in "${kvers[@]}"; do
+	KERNEL_PACKAGES+=("linux-image-$k-unsigned" "linux-headers-$k")
+done
+
 PACKAGES=(
 	gcc make pkg-config xz-utils
 	qemu-system-x86 busybox-static cpio kmod pciutils socat
-	linux-image-6.1.0-50-amd64-unsigned linux-headers-6.1.0-50-amd64
-	linux-image-6.12.107+deb12-amd64-unsigned linux-headers-6.12.107+deb12-amd64
-	linux-source-6.12
+	"${KERNEL_PACKAGES[@]}"
 	libnl-3-dev libnl-genl-3-dev libpci-dev libjson-c-dev
+	libkmod-dev libxml2-dev libvirt-dev
+)
+[ "$set_" = demo ] || PACKAGES+=(
+	linux-source-6.12
 	python3 python3-yaml python3-jsonschema
 	libasan8 libubsan1
 	dkms groff-base
 	bc bison flex libelf-dev libssl-dev
-	libkmod-dev initramfs-tools dracut-core
-	libxml2-dev libvirt-dev libvirt-clients libvirt-daemon
+	initramfs-tools dracut-core
+	libvirt-clients libvirt-daemon
 	libvirt-daemon-driver-qemu python3-nova
+	debootstrap
 )
 
 CACHE=${PCIPASS_CACHE:-/var/cache/pcipass}
@@ -32,6 +50,42 @@ SRC_TARBALL=/usr/src/linux-source-6.12.tar.xz
 SRC_DIR=$CACHE/linux-source-6.12
 
 log() { printf 'deps: %s\n' "$*" >&2; }
+
+# gone_pinned PACKAGE...: fail, naming what the archive has instead, when a
+# pinned kernel ABI (tests/lab/kernels) has left the archive, as Debian's old
+# ABIs do a few weeks after a newer one arrives.
+gone_pinned() {
+	local pkg prefix abi series tail_ name others gone=0
+	for pkg in "$@"; do
+		case $pkg in
+		linux-image-*) prefix=linux-image ;;
+		linux-headers-*) prefix=linux-headers ;;
+		*) continue ;;
+		esac
+		apt-cache policy "$pkg" 2>/dev/null |
+			grep -q '^ *Candidate: [^(]' && continue
+		abi=${pkg#"$prefix"-}
+		abi=${abi%-unsigned}
+		series=$(cut -d. -f1,2 <<<"$abi")		# 6.1, 6.12
+		tail_=$(sed -E 's/^[0-9.]+(-[0-9]+)?//' <<<"$abi")	# -amd64, +deb12-amd64
+		others=
+		while read -r name; do
+			name=${name#"$prefix"-}
+			name=${name%-unsigned}
+			[[ $name == *"$tail_" &&
+			   ${name%"$tail_"} =~ ^$series\.[0-9.]+(-[0-9]+)?$ ]] &&
+				others+=" $name"
+		done < <(apt-cache pkgnames "$prefix-$series." 2>/dev/null)
+		others=$(tr ' ' '\n' <<<"$others" | sed '/^$/d' | sort -uV | xargs)
+		log "error: $pkg is not in the archive any more (its ABI is pinned in tests/lab/kernels)"
+		log "  $prefix ABIs of $series the archive has: ${others:-none}"
+		gone=1
+	done
+	if [ "$gone" = 1 ]; then
+		log "replace the ABI in tests/lab/kernels with one the archive has"
+		exit 1
+	fi
+}
 
 # Serialise concurrent callers (e.g. make -j demo check).
 mkdir -p "$CACHE"
@@ -51,6 +105,7 @@ if [ "${#missing[@]}" -gt 0 ]; then
 		exit 1
 	fi
 	apt-get update
+	gone_pinned "${missing[@]}"
 	apt-get install -y --no-install-recommends "${missing[@]}"
 fi
 
