@@ -8,6 +8,8 @@
 #                   debug kernel (KUnit, KASAN, lockdep, kmemleak; built
 #                   once per machine by tests/lab/ci-kernel.sh)
 #   make check-stock  the same without the CI debug kernel
+#   make check-quick  host suites and one stock guest, while working
+#   make soak       the full soak counts on the CI debug kernel
 #   make bench      benchmarks P1-P4 (tests/bench/), never part of check
 #
 # "demo" and "check" install what they need with apt (tests/lab/deps.sh).
@@ -33,7 +35,8 @@ KDIR ?= $(firstword $(wildcard /lib/modules/$(shell uname -r)/build) \
 export BUILD PCIPASS_CACHE LINUX_SRC
 
 .PHONY: all module modules regen regen-check checkpatch demo check \
-	check-build check-stock deps deps-demo clean ci-kernel kunit-module
+	check-build check-stock check-quick soak deps deps-demo clean \
+	ci-kernel kunit-module
 
 all: module userspace
 
@@ -132,6 +135,18 @@ check: deps ci-kernel
 check-stock: deps
 	$(MAKE) check-build SANITIZE=1
 	CI_TOPOLOGIES= tests/run-all.sh
+
+# While working: the host suites and one stock seed-server guest.
+check-quick: deps
+	$(MAKE) check-build SANITIZE=1
+	tests/run-all.sh quick
+
+# The full soak counts (100 load cycles, 1200 concurrent operations, 100
+# hotplug cycles, 12,000 fuzzed messages) on the CI debug kernel, where
+# KASAN, lockdep and kmemleak turn them into findings. Before a release.
+soak: deps ci-kernel
+	$(MAKE) check-build SANITIZE=1
+	tests/run-all.sh soak
 
 clean: clean-userspace
 	rm -rf $(BUILD)

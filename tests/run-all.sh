@@ -1,15 +1,30 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Run every test and print one summary line "N passed, N failed, N skipped".
-# "make check" builds everything first, then calls this.
+# Run the tests and print where the time went, then one summary line
+# "N passed, N failed, N skipped". "make check" builds everything first,
+# then calls this.
 #
-# Host: generated code is current, checkpatch, warning-free W=1 module
-# builds for every lab kernel, userspace unit tests, CLI without a module.
-# Guests: both stock kernels boot the seed-server and sriov topologies, the
-# CI debug kernel seed-server (and sriov with 16 VFs, on request), and each
-# runs tests/guest/suite.sh there.
+# usage: tests/run-all.sh [check|quick|soak]
+#   check  (default) everything:
+#          host: generated code is current, checkpatch, warning-free W=1
+#          module builds for every lab kernel, userspace unit tests, CLI
+#          without a module, DKMS, initramfs images, the lab's retry;
+#          guests: every pinned stock kernel boots the seed-server and sriov
+#          topologies, the CI debug kernel seed-server (and sriov with 16
+#          VFs, on request), each running tests/guest/suite.sh; preflight
+#          boots without an IOMMU; a boot with the persisted policy
+#   quick  the host suites and one stock seed-server guest (the newest
+#          kernel): the tier to run while working
+#   soak   the CI debug kernel's guests only, with the full soak counts
+#          (PCIPASS_SOAK=1, tests/guest/suite.sh): before a release
 set -uo pipefail
+
+mode=${1:-check}
+case $mode in
+check | quick | soak) ;;
+*) echo "usage: $0 [check|quick|soak]" >&2; exit 2 ;;
+esac
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 1
@@ -25,13 +40,32 @@ ci_kver=$(tests/lab/ci-kernel.sh release 2>/dev/null) || ci_kver=
 res=$build/test-results
 rm -rf "$res"
 mkdir -p "$res"
+newest_kver=${kvers##* }
+case $mode in
+quick)
+	kvers=$newest_kver topologies=seed-server ci_topologies= ;;
+soak)
+	export PCIPASS_SOAK=1
+	ci_topologies=${CI_TOPOLOGIES-seed-server} ;;
+esac
+t_start=$SECONDS
+
+# timed NAME COMMAND...: run COMMAND, adding "SECONDS NAME" to $res/times.
+timed() {
+	local name=$1 t0=$SECONDS rc=0
+	shift
+	"$@" || rc=$?
+	printf '%d %s\n' $((SECONDS - t0)) "$name" >>"$res/times"
+	return $rc
+}
 
 # suite NAME COMMAND...: run one TAP-speaking suite on the host.
 suite() {
 	local name=$1
 	shift
+	[ "$mode" != soak ] || return 0
 	echo "=== $name"
-	"$@" >"$res/$name.tap" 2>"$res/$name.err"
+	timed "$name" "$@" >"$res/$name.tap" 2>"$res/$name.err"
 	echo $? >"$res/$name.rc"
 	cat "$res/$name.tap"
 	sed 's/^/# stderr: /' "$res/$name.err"
@@ -69,7 +103,7 @@ lab() {
 	shift
 	mkdir -p "$dir"
 	echo "=== lab $name"
-	tests/lab/run -o "$dir" "$@"
+	timed "lab $name" tests/lab/run -o "$dir" "$@"
 	rc=$?
 	if [ $rc -ne 0 ]; then
 		printf 'TAP version 13\n1..1\nnot ok 1 lab run %s (exit %d)\n' \
@@ -80,7 +114,7 @@ lab() {
 	fi
 }
 
-for k in $kvers; do
+[ "$mode" = soak ] || for k in $kvers; do
 	for topo in $topologies; do
 		lab "$k-$topo" -k "$k" -t "$topo" -T 2400 -- tests/guest/suite.sh
 	done
@@ -97,14 +131,15 @@ elif [ -n "$ci_topologies" ]; then
 		# sriov: pci=realloc stands in for a config option the kernel
 		# lacks (tests/lab/README.md); suite.sh makes 16 VFs there.
 		[ "$topo" != sriov ] || cmdline+=" pci=realloc"
-		lab "ci-$topo" -k ci -t "$topo" -a "$cmdline" -T 3600 -- \
+		lab "ci-$topo" -k ci -t "$topo" -a "$cmdline" \
+			-T "$([ "$mode" = soak ] && echo 7200 || echo 3600)" -- \
 			tests/guest/suite.sh
 	done
 fi
 
 # Preflight: "pcipass check" with VT-d turned off on the command line, with
 # no IOMMU at all, and with AMD-Vi, each on a small topology.
-for k in $kvers; do
+[ "$mode" != check ] || for k in $kvers; do
 	for mode in intel-default:intel_iommu=off none: amd:; do
 		iommu=${mode%%:*} extra=${mode#*:}
 		lab "$k-preflight-$iommu${extra:+-off}" -k "$k" -t minimal \
@@ -117,7 +152,9 @@ done
 # probe; a virtio device at 0a:00.0 stands for a function a built-in driver
 # binds before any initramfs runs.
 initrd=$res/initramfs/initrd-$boot_kver.img
-if [ -f "$initrd" ]; then
+if [ "$mode" != check ]; then
+	:
+elif [ -f "$initrd" ]; then
 	LAB_QEMU_EXTRA='-device virtio-rng-pci,bus=rp7' \
 		lab "$boot_kver-persist-boot" -k "$boot_kver" -t seed-server \
 		-I "$initrd" -T 900 -- tests/guest/persist-boot.sh \
@@ -128,9 +165,23 @@ else
 		>"$res/persist-boot/lab.tap"
 fi
 
+# Where the time went: each host suite and guest, and each guest's suites
+# (tests/guest/suite.sh writes SUITE.time), longest first.
+echo
+echo "time: $((SECONDS - t_start)) s for the tests ($mode)${PCIPASS_T0:+, $(($(date +%s) - PCIPASS_T0)) s since CI began (demo, packages and builds too)}"
+sort -rn "$res/times" 2>/dev/null | while read -r t name; do
+	printf '  %6d s  %s\n' "$t" "$name"
+	[[ $name == "lab "* ]] || continue
+	for f in "$res/${name#lab }"/*.time; do
+		[ -f "$f" ] || continue
+		printf '%d %s\n' "$(cat "$f")" "$(basename "$f" .time)"
+	done | sort -rn | awk '{ printf "  %6s   %5d s  %s\n", "", $1, $2 }'
+done
+
 echo
 if [ -s "$res/boot-retries" ]; then
 	echo "guests booted a second time (early kernel panic or QEMU crash; tests/lab/README.md):"
 	cat "$res/boot-retries"
 fi
+shopt -s nullglob
 tests/tap-summary.sh "$res"/*.tap "$res"/*/*.tap

@@ -34,6 +34,7 @@ suite() {
 	echo $? >"$out/$name.rc"
 	cat "$out/$name.tap"
 	sed 's/^/# stderr: /' "$out/$name.err"
+	echo $((SECONDS - t0)) >"$out/$name.time"
 	echo "=== $name: $((SECONDS - t0)) s"
 }
 
@@ -41,22 +42,39 @@ suite() {
 # test the CLI, the library and the hand-off to libvirt and nova, not the
 # module, are skipped: the stock kernels run them, and under KASAN they
 # cost minutes of a CI run's time without reaching new kernel code.
-# The 100 hotplug cycles of claim.sh are 25 there (stress.sh still does
-# its 100 load cycles).
 # On sriov there it makes 16 VFs, not sriov_totalvfs (127): under KASAN
 # each VF costs seconds to create and to probe, and 16 still cover every
-# claim, churn and sriov_numvfs path. stress.sh does 25 load cycles there
-# (about 70 s, with VFs claimed at load); seed-server does the 100.
+# claim, churn and sriov_numvfs path.
 debug=
 if [ -f "$(dirname "$ko")/pcipass_kunit.ko" ]; then
 	debug=1
-	export PCIPASS_CLAIM_CYCLES=${PCIPASS_CLAIM_CYCLES:-25}
 	export PCIPASS_SRIOV_VFS=${PCIPASS_SRIOV_VFS:-16}
 	export PCIPASS_CLAIM_VFS=${PCIPASS_CLAIM_VFS:-$PCIPASS_SRIOV_VFS}
-	if [ "${LAB_TOPOLOGY:-}" = sriov ]; then
-		export PCIPASS_STRESS_MODCYCLES=${PCIPASS_STRESS_MODCYCLES:-25}
-	fi
 fi
+
+# How often each path repeats. Every path runs on every kernel; what
+# differs is the count. The stock kernels exercise each a few times; the
+# debug kernel more, since there KASAN, lockdep and kmemleak turn
+# repetition into findings; PCIPASS_SOAK=1 ("make soak", on the debug
+# kernel) runs the full soak. A PCIPASS_* variable set by the caller wins.
+#                    claim.sh   stress.sh         fuzz      modload
+#                    hotplug    ops   load        messages  cycles
+if [ -n "${PCIPASS_SOAK:-}" ]; then
+	counts=(100       1200  100         12000     20)
+elif [ -n "$debug" ]; then
+	counts=(10        300   10          4000      10)
+else
+	counts=(5         200   5           2000      5)
+fi
+export PCIPASS_CLAIM_CYCLES=${PCIPASS_CLAIM_CYCLES:-${counts[0]}}
+export PCIPASS_STRESS_OPS=${PCIPASS_STRESS_OPS:-${counts[1]}}
+export PCIPASS_STRESS_MODCYCLES=${PCIPASS_STRESS_MODCYCLES:-${counts[2]}}
+export PCIPASS_FUZZ_MESSAGES=${PCIPASS_FUZZ_MESSAGES:-${counts[3]}}
+export PCIPASS_MODLOAD_CYCLES=${PCIPASS_MODLOAD_CYCLES:-${counts[4]}}
+echo "# repetitions${PCIPASS_SOAK:+ (soak)}: $PCIPASS_CLAIM_CYCLES hotplug," \
+	"$PCIPASS_STRESS_OPS concurrent ops, $PCIPASS_STRESS_MODCYCLES load cycles," \
+	"$PCIPASS_FUZZ_MESSAGES fuzzed messages, $PCIPASS_MODLOAD_CYCLES modload cycles"
+
 stock_only() {	# NAME COMMAND...
 	selected "$1" || return 0
 	if [ -n "$debug" ]; then
@@ -121,13 +139,14 @@ seed-server) fuzz_target=0000:01:00.0 ;;
 sriov) fuzz_target=0000:01:00.1,0000:01:00.2 ;;
 *) fuzz_target= ;;
 esac
-suite "fuzz" "$build/selftests/pcipass_fuzz" -t "$fuzz_target"
-# Concurrent churn, 100 load/unload cycles with claims, QMP surprise
-# removal, kmemleak; every function back on its driver.
-# Under KASAN and lockdep it takes 14-17 min on two TCG cores, so 30 there.
+suite "fuzz" "$build/selftests/pcipass_fuzz" -n "$PCIPASS_FUZZ_MESSAGES" \
+	-t "$fuzz_target"
+# Concurrent churn, load/unload cycles with claims, QMP surprise removal,
+# kmemleak; every function back on its driver. The soak's counts take 14-17
+# min under KASAN and lockdep on two TCG cores, so 30 there.
 suite_timeout=$([ -n "$debug" ] && echo 1800 || echo 900) \
 	suite "stress" "$top/tests/selftests/stress.sh" "$ko"
-# Last: it unloads and reloads the module twenty times.
+# Last: it unloads and reloads the module $PCIPASS_MODLOAD_CYCLES times.
 suite "modload" "$top/tests/selftests/modload.sh" "$ko"
 
 # KASAN, lockdep, WARN, BUG, atomic sleep, kmemleak (after a scan).

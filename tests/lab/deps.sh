@@ -55,28 +55,36 @@ log() { printf 'deps: %s\n' "$*" >&2; }
 # pinned kernel ABI (tests/lab/kernels) has left the archive, as Debian's old
 # ABIs do a few weeks after a newer one arrives.
 gone_pinned() {
-	local pkg prefix abi series tail_ name others gone=0
+	local pkg prefix policy abi series tail_ name others gone=0
 	for pkg in "$@"; do
 		case $pkg in
 		linux-image-*) prefix=linux-image ;;
 		linux-headers-*) prefix=linux-headers ;;
 		*) continue ;;
 		esac
-		apt-cache policy "$pkg" 2>/dev/null |
-			grep -q '^ *Candidate: [^(]' && continue
+		# Not "apt-cache policy | grep -q": grep's early exit would
+		# fail the pipeline (pipefail) when the package is there.
+		policy=$(apt-cache policy "$pkg" 2>/dev/null)
+		[[ $policy =~ Candidate:\ [^\(] ]] && continue
 		abi=${pkg#"$prefix"-}
 		abi=${abi%-unsigned}
 		series=$(cut -d. -f1,2 <<<"$abi")		# 6.1, 6.12
 		tail_=$(sed -E 's/^[0-9.]+(-[0-9]+)?//' <<<"$abi")	# -amd64, +deb12-amd64
-		others=
+		others=()
 		while read -r name; do
-			name=${name#"$prefix"-}
-			name=${name%-unsigned}
-			[[ $name == *"$tail_" &&
-			   ${name%"$tail_"} =~ ^$series\.[0-9.]+(-[0-9]+)?$ ]] &&
-				others+=" $name"
+			abi=${name#"$prefix"-}
+			abi=${abi%-unsigned}
+			[[ $abi == *"$tail_" &&
+			   ${abi%"$tail_"} =~ ^$series\.[0-9.]+(-[0-9]+)?$ ]] &&
+				others+=("$name")
 		done < <(apt-cache pkgnames "$prefix-$series." 2>/dev/null)
-		others=$(tr ' ' '\n' <<<"$others" | sed '/^$/d' | sort -uV | xargs)
+		# Names apt knows of; keep those it could install.
+		[ "${#others[@]}" = 0 ] ||
+		others=$(apt-cache policy "${others[@]}" 2>/dev/null | awk -v p="$prefix-" '
+			/^[^ ].*:$/ { name = substr($0, 1, length($0) - 1) }
+			/^ *Candidate: / && $2 != "(none)" {
+				sub("^" p, "", name); sub(/-unsigned$/, "", name); print name
+			}' | sort -uV | xargs)
 		log "error: $pkg is not in the archive any more (its ABI is pinned in tests/lab/kernels)"
 		log "  $prefix ABIs of $series the archive has: ${others:-none}"
 		gone=1

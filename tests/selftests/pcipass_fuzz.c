@@ -916,8 +916,9 @@ int main(int argc, char **argv)
 	       st.sent);
 	print_failures(&st);
 
-	printf("%sok 3 - at least 10000 messages in all (%ld)\n",
-	       st.sent + ust.sent >= 10000 ? "" : "not ", st.sent + ust.sent);
+	printf("%sok 3 - at least %ld of %ld messages sent (%ld)\n",
+	       st.sent + ust.sent >= count * 9 / 10 ? "" : "not ",
+	       count * 9 / 10, count, st.sent + ust.sent);
 
 	release_targets(fd);
 	n = dump_count(fd, PCIPASS_CMD_DEV_GET);

@@ -244,8 +244,9 @@ for f in "$tmp"/count.*; do
 done
 note "concurrent phase: $total operations in $((t1 - t0)) s"
 read -r _ dump_bad <"$tmp/count.dumps"
-[ "$total" -ge 1000 ]
-ok $? "concurrent dumps, claims, releases, remove/rescan${pf:+, sriov_numvfs}: $total operations (>= 1000)"
+# The shares round down: at least 9 in 10 of $ops must have run.
+[ "$total" -ge $((ops * 9 / 10)) ]
+ok $? "concurrent dumps, claims, releases, remove/rescan${pf:+, sriov_numvfs}: $total operations (>= $((ops * 9 / 10)))"
 [ "$dump_bad" = 0 ]
 ok $? "every dump under churn was consistent ($dump_bad failed)" \
 	"$(sort "$tmp/dump.err" | uniq -c | sort -rn | head -n 5)"
