@@ -20,11 +20,14 @@ for page in "${pages[@]}"; do
 		continue
 	fi
 	out=$(groff -man -Tutf8 -ww -z "$page" 2>&1)
-	if [ -f "$page" ] && [ -z "$out" ]; then
+	st=$?
+	if [ -f "$page" ] && [ $st = 0 ] && [ -z "$out" ]; then
 		echo "ok $n $page renders without a warning"
 	else
 		echo "not ok $n $page renders without a warning"
-		printf '%s\n' "${out:-missing}" | sed 's/^/# /'
+		[ -f "$page" ] || echo "# $page is missing"
+		[ $st = 0 ] || echo "# groff exited $st"
+		[ -z "$out" ] || printf '%s\n' "$out" | sed 's/^/# /'
 		failed=1
 	fi
 done
@@ -39,25 +42,38 @@ fi
 rm -f "${TMPDIR:-/tmp}/completion.$$"
 
 # Every public function has a gtk-doc block with Since:, and Returns:
-# unless it returns nothing.
+# unless it returns nothing. The check prints the undocumented ones; it
+# fails, rather than print nothing, when it finds no exported function or
+# cannot run.
 n=$((n + 1))
-undoc=$(python3 - lib/include/pcipass/libpcipass.h <<'PY'
+err=$(mktemp)
+undoc=$(python3 - lib/include/pcipass/libpcipass.h 2>"$err" <<'PY'
 import re, sys
 s = open(sys.argv[1]).read()
 docs = {m.group(1): m.group(0) for m in
         re.finditer(r"/\*\*\n \* (pcipass_\w+):.*?\*/", s, re.S)}
+exports = 0
 for m in re.finditer(r"PCIPASS_EXPORT\s+([^;]*?)\b(pcipass_\w+)\s*\(", s):
+    exports += 1
     ret, name = m.group(1).strip(), m.group(2)
     d = docs.get(name, "")
     if "Since:" not in d or (ret != "void" and "Returns:" not in d):
         print(name)
+if not exports:
+    sys.exit("no PCIPASS_EXPORT function in %s" % sys.argv[1])
 PY
 )
-if [ -z "$undoc" ]; then
+st=$?
+if [ $st = 0 ] && [ -z "$undoc" ]; then
 	echo "ok $n every public function is documented with Returns: and Since:"
 else
 	echo "not ok $n every public function is documented with Returns: and Since:"
-	printf '%s\n' "$undoc" | sed 's/^/# undocumented: /'
+	[ -z "$undoc" ] || printf '%s\n' "$undoc" | sed 's/^/# undocumented: /'
+	if [ $st != 0 ]; then
+		echo "# python3 exited $st"
+		sed 's/^/# stderr: /' "$err"
+	fi
 	failed=1
 fi
+rm -f "$err"
 exit $failed

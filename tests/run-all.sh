@@ -85,6 +85,7 @@ suite unit-why "$build/tests/unit/test-why"
 suite unit-cli tests/unit/test-cli.sh "$build/bin/pcipass"
 suite unit-symbols tests/unit/test-symbols.sh "$build/lib/libpcipass.so.1" \
 	lib/libpcipass.sym
+suite unit-tap-summary tests/unit/test-tap-summary.sh
 suite golden tests/golden/run.sh "$build/bin/pcipass" \
 	"$build/tests/golden/lib-dump"
 suite example tests/unit/test-example.sh
@@ -93,6 +94,26 @@ suite example tests/unit/test-example.sh
 boot_kver=${kvers##* }
 suite initramfs tests/initramfs.sh "$res/initramfs" "$boot_kver"
 suite lab-retry tests/lab-retry.sh "$boot_kver"
+
+# boot1_results NAME DIR: a guest tests/lab/run booted twice. It retries
+# only for a cause outside pcipass that it names in DIR/boot-retry (the
+# kernel panicked before the job began, without pcipass; QEMU died of a
+# signal): that is one skip, with the cause. Boot 1's failed results
+# count as failures; its passes do not count, the second boot's do.
+boot1_results() {
+	local name=$1 dir=$2 f
+	{
+		echo "TAP version 13"
+		printf 'ok 1 - %s: boot 1 # SKIP %s\n' "$name" \
+			"$(head -n 1 "$dir/boot-retry")"
+		for f in "$dir"/boot1/*.tap; do
+			[ -f "$f" ] || continue
+			grep '^not ok ' "$f" | sed "s|^not ok [0-9]*|not ok - boot 1 $(basename "$f" .tap):|"
+		done | awk '{ sub(/^not ok -/, "not ok " NR + 1 " -"); print }'
+		echo "1..$((1 + $(cat "$dir"/boot1/*.tap 2>/dev/null | grep -c '^not ok ')))"
+	} >"$dir/boot1-results.tap"
+	cat "$dir/boot1-results.tap"
+}
 
 # lab NAME RUN-ARGS...: one guest, its TAP files in $res/NAME; a guest that
 # did not finish counts as a failure. A guest the lab booted twice because
@@ -111,6 +132,7 @@ lab() {
 	fi
 	if [ -f "$dir/boot-retry" ]; then
 		sed "s|^|  $name: |" "$dir/boot-retry" >>"$res/boot-retries"
+		boot1_results "$name" "$dir"
 	fi
 }
 

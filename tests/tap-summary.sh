@@ -2,39 +2,120 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Count TAP results over the files given: every "ok"/"not ok" line, with
-# "# SKIP" counted apart (never as a pass). A file whose plan promises more
-# results than it has, or whose exit status (a sibling FILE.rc) is non-zero
-# while no test in it failed, counts as one more failure.
+# "# SKIP" (and "not ok ... # TODO") counted apart, never as a pass.
+#
+# Per file, against its top-level (unindented) plan, first or last, and its
+# exit status (a sibling FILE.rc, when there is one):
+#   - "1..0 # SKIP reason": the whole suite skipped, one skip
+#   - no plan and no results: a failure, unless the status is 4
+#   - fewer or more top-level results than planned, or two plans: a failure
+#   - status 4 (kselftest's KSFT_SKIP): a skipped suite, one skip when the
+#     file has no results of its own
+#   - any other non-zero status while no test in it failed: a failure
+# Indented results (nested subtests) count as results, but not against the
+# plan; indented plans are ignored.
+#
+# Prints the failures and the skipped suites, with their reasons, then a
+# last line "N passed, N failed, N skipped". Exits 1 on any failure or
+# when nothing passed.
 #
 # usage: tests/tap-summary.sh FILE.tap...
 set -euo pipefail
 
 awk '
-FNR == 1 { if (prev != "") finish(); prev = FILENAME; planned = -1; seen = 0; failed_here = 0 }
-/^[[:space:]]*1\.\.[0-9]+/ { sub(/^[[:space:]]*1\.\./, ""); planned = $0 + 0; next }
-/^[[:space:]]*not ok / {
-	seen++
-	if ($0 ~ /#[[:space:]]*TODO/) { skip++; next }
-	fail++; failed_here++; fails = fails "  " FILENAME ": " $0 "\n"; next
+function failure(f, why) { fail++; fails = fails "  " f ": " why "\n" }
+function skipped(f, why) { skipped_suites = skipped_suites "  " f ": " why "\n" }
+
+# The text after a "# SKIP" directive, or "" without one.
+function skip_reason(line) {
+	if (!match(line, /#[[:space:]]*[Ss][Kk][Ii][Pp]/))
+		return ""
+	line = substr(line, RSTART + RLENGTH)
+	sub(/^[[:space:]]*:?[[:space:]]*/, "", line)
+	sub(/[[:space:]]+$/, "", line)
+	return line
 }
-/^[[:space:]]*ok / {
-	seen++
-	if ($0 ~ /#[[:space:]]*[Ss][Kk][Ii][Pp]/) skip++; else pass++
-	next
-}
-function finish(   rcfile, rc) {
-	if (planned >= 0 && seen < planned) {
-		fail++; fails = fails "  " prev ": only " seen " of " planned " planned results\n"
+
+function scan(f,   line, r, planned, plans, plan_reason, seen, results,
+	      failed_here, first_skip, rcfile, rc, has_rc) {
+	planned = -1; plans = 0; seen = 0; results = 0; failed_here = 0
+	first_skip = ""
+	while ((r = (getline line < f)) > 0) {
+		if (line ~ /^1\.\.[0-9]+/) {
+			plans++
+			planned = substr(line, 4) + 0
+			plan_reason = skip_reason(line)
+			continue
+		}
+		if (line ~ /^[[:space:]]*not ok([[:space:]]|$)/) {
+			results++
+			if (line !~ /^[[:space:]]/)
+				seen++
+			if (line ~ /#[[:space:]]*[Tt][Oo][Dd][Oo]/) {
+				skip++
+				continue
+			}
+			fail++; failed_here++
+			fails = fails "  " f ": " line "\n"
+			continue
+		}
+		if (line ~ /^[[:space:]]*ok([[:space:]]|$)/) {
+			results++
+			if (line !~ /^[[:space:]]/)
+				seen++
+			if (line ~ /#[[:space:]]*[Ss][Kk][Ii][Pp]/) {
+				skip++
+				if (first_skip == "")
+					first_skip = skip_reason(line)
+			} else {
+				pass++
+			}
+		}
 	}
-	rcfile = prev; sub(/\.tap$/, ".rc", rcfile)
-	if ((getline rc < rcfile) > 0 && rc != 0 && rc != 4 && failed_here == 0) {
-		fail++; fails = fails "  " prev ": exited " rc " with no failed test\n"
+	close(f)
+	if (r < 0) {
+		failure(f, "cannot be read")
+		return
 	}
+
+	rcfile = f
+	if (!sub(/\.tap$/, ".rc", rcfile))
+		rcfile = rcfile ".rc"
+	has_rc = (getline rc < rcfile) > 0
 	close(rcfile)
+
+	if (plans > 1)
+		failure(f, plans " top-level plans")
+	if (planned == 0) {
+		skip++
+		skipped(f, plan_reason != "" ? plan_reason : "empty plan (1..0)")
+	}
+	if (planned < 0 && results == 0 && (!has_rc || rc == 0))
+		failure(f, "no plan and no results")
+	if (planned > 0 && seen < planned)
+		failure(f, "only " seen " of " planned " planned results")
+	if (planned >= 0 && seen > planned)
+		failure(f, seen " results, " planned " planned")
+	if (has_rc && rc == 4) {
+		# Counted and listed above when the plan said why.
+		if (results == 0 && planned != 0)
+			skip++
+		if (planned != 0)
+			skipped(f, "exited 4 (skip)" \
+				(first_skip != "" ? ": " first_skip : \
+				 results == 0 ? " with no results" : ""))
+	} else if (has_rc && rc != 0 && failed_here == 0) {
+		failure(f, "exited " rc " with no failed test")
+	}
 }
-END {
-	if (prev != "") finish()
-	if (fails != "") printf "failures:\n%s", fails
+
+BEGIN {
+	for (i = 1; i < ARGC; i++)
+		scan(ARGV[i])
+	if (fails != "")
+		printf "failures:\n%s", fails
+	if (skipped_suites != "")
+		printf "skipped suites:\n%s", skipped_suites
 	printf "%d passed, %d failed, %d skipped\n", pass, fail, skip
 	exit (fail > 0 || pass == 0) ? 1 : 0
 }
