@@ -7,20 +7,24 @@
 # breaks the boots it is told to: "panic" adds rdinit=/nonexistent to the
 # command line, so the kernel dies in early boot ("Kernel panic - not
 # syncing") the way a TCG flake does; "crash" sends QEMU SIGSEGV once the
-# job is running. Prints TAP.
+# job is running. And the negative cases: a panic once the job has loaded
+# pcipass, and any failed boot of an -I initramfs, are never retried.
+# Prints TAP.
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 kver=${1:-$(grep -v '^#' "$top/tests/lab/kernels" | tail -n 1)}
 echo "TAP version 13"
-echo "1..8"
+echo "1..11"
 . "$top/tests/tap.sh"
 
 if ! command -v qemu-system-x86_64 >/dev/null || [ ! -r "/boot/vmlinuz-$kver" ]; then
 	for d in "retry after one early panic" "job ran once" "boot 1 kept" \
 		"two early panics fail the run" "no third boot" \
 		"retry after QEMU died of SIGSEGV mid-job" "job ran to the end in boot 2" \
-		"boot 1's console and output kept apart"; do
+		"boot 1's console and output kept apart" \
+		"a panic after pcipass loaded fails the run" "no second boot after it" \
+		"an -I boot that panics is not retried"; do
 		skip "$d" "no QEMU or no /boot/vmlinuz-$kver (tests/lab/deps.sh)"
 	done
 	exit 0
@@ -63,11 +67,13 @@ exec "$qemu" "\${args[@]}"
 WRAP
 chmod +x "$tmp/bin/qemu-system-x86_64"
 
-lab() {	# BREAK BREAK_BOOTS NAME JOB
+lab() {	# BREAK BREAK_BOOTS NAME JOB [RUN-ARGS...]
+	local brk=$1 n=$2 name=$3 job=$4
+	shift 4
 	rm -f "$tmp/boots"
-	BREAK=$1 BREAK_BOOTS=$2 CONSOLE=$tmp/$3/console PATH="$tmp/bin:$PATH" \
-		"$top/tests/lab/run" -k "$kver" -t minimal -T 300 -o "$tmp/$3" -- \
-		sh -c "$4" >"$tmp/$3.out" 2>"$tmp/$3.err"
+	BREAK=$brk BREAK_BOOTS=$n CONSOLE=$tmp/$name/console PATH="$tmp/bin:$PATH" \
+		"$top/tests/lab/run" -k "$kver" -t minimal -T 300 -o "$tmp/$name" "$@" -- \
+		sh -c "$job" >"$tmp/$name.out" 2>"$tmp/$name.err"
 }
 boots() { wc -l <"$tmp/boots"; }
 
@@ -96,4 +102,28 @@ ok "$([ "$(grep -c 'job done' "$tmp/crash/output")" = 1 ] && [ "$(boots)" = 2 ];
 ok "$(grep -q 'lab-init: running job' "$tmp/crash/boot1/console" &&
 	[ -e "$tmp/crash/boot1/output" ] && [ ! -e "$tmp/crash/boot1/rc" ]; echo $?)" \
 	"boot 1's console and output kept apart" "$(ls -A "$tmp/crash/boot1" 2>&1)"
+
+# The negative cases. A kernel that panics once pcipass is in: a finding,
+# never retried (sysrq "c" panics as a module's bug would).
+build=${BUILD:-build}
+case $build in /*) ;; *) build=$top/$build ;; esac
+ko=$build/modules/$kver/pcipass.ko
+if [ -f "$ko" ]; then
+	lab none 0 loaded "insmod $ko && echo c >/proc/sysrq-trigger; sleep 30"
+	rc=$?
+	ok "$([ $rc -eq 125 ] && [ ! -e "$tmp/loaded/boot-retry" ]; echo $?)" \
+		"a panic after pcipass loaded fails the run" "exit $rc" \
+		"$(tail -n 5 "$tmp/loaded.err")"
+	ok "$([ "$(boots)" = 1 ]; echo $?)" "no second boot after it" "boots: $(boots)"
+else
+	skip "a panic after pcipass loaded fails the run" "no $ko (make modules)"
+	skip "no second boot after it" "no $ko (make modules)"
+fi
+# An initramfs of one's own (-I, the persist-boot guest) loads pcipass
+# before a job could begin: its early panic is never retried.
+lab panic 5 initrd 'echo job ran' -I "$("$top/tests/lab/initramfs.sh" "$kver")"
+rc=$?
+ok "$([ $rc -eq 125 ] && [ "$(boots)" = 1 ] && [ ! -e "$tmp/initrd/boot-retry" ]; echo $?)" \
+	"an -I boot that panics is not retried" "exit $rc, boots: $(boots)" \
+	"$(tail -n 5 "$tmp/initrd.err")"
 [ "$failed" -eq 0 ]

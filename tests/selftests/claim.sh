@@ -191,20 +191,26 @@ seed_server() {
 	local nv1=0000:01:00.0 nv2=0000:02:00.0 nv3=0000:03:00.0
 	local gpu0=0000:04:00.0 gpu1=0000:04:00.1 gpu2=0000:04:00.2
 	local nic1=0000:06:01.0 nic2=0000:06:02.0 nic3=0000:09:00.0
-	local st c
+	local st c mark
 
 	# --- a: identical NVMe ------------------------------------------------
+	# Claims before nvme loads, with vfio-pci loaded by pcipass itself
+	# (request_module): each precondition checked, or "before nvme"
+	# would silently become a load-time claim.
 	rmmod pcipass
 	modprobe -r nvme
-	# pcipass must load vfio-pci itself (request_module).
 	modprobe -r vfio_pci 2>/dev/null
-	dmesg -C
+	! loaded && [ ! -d /sys/module/nvme ] && [ ! -d /sys/module/vfio_pci ]
+	ok $? "a: set-up: pcipass, nvme and vfio-pci unloaded" \
+		"$(lsmod | grep -E '^(pcipass|nvme|vfio_pci) ')"
+	mark=$(kmsg_mark claim-e-insmod)
 	insmod "$ko" 'claim=02:00.0,zz:qq' 2>"$tmp/err"
 	st=$?
 	[ "$st" != 0 ] && ! loaded &&
-		dmesg | grep -qE 'pcipass: claim: entry [0-9]+ "zz:qq": '
+		kmsg_since "$mark" | grep -qE 'pcipass: claim: entry [0-9]+ "zz:qq": '
 	ok $? "e: insmod with a bad claim= fails and the log names the entry" \
-		"insmod exit $st: $(cat "$tmp/err")" "$(dmesg | grep pcipass: | tail -n 3)"
+		"insmod exit $st: $(cat "$tmp/err")" \
+		"$(kmsg_since "$mark" | grep pcipass: | tail -n 3)"
 	loaded && rmmod pcipass
 
 	insmod "$ko" claim=02:00.0
@@ -231,15 +237,15 @@ seed_server() {
 	ok $? "a: the parameter reads back the active policy" "$(cat $param)"
 
 	# --- e: a bad policy write leaves the active one ----------------------
-	dmesg -C
+	mark=$(kmsg_mark claim-e-write)
 	echo '02:00.0,class=0xzz' >"$param" 2>"$tmp/err"
 	st=$?
 	[ "$st" != 0 ] && grep -q 'Invalid argument' "$tmp/err" &&
 		[ "$(cat $param)" = 02:00.0 ] && [ "$(drv $nv2)" = vfio-pci ] &&
-		dmesg | grep -qE 'pcipass: claim: entry [0-9]+ "class=0xzz": '
+		kmsg_since "$mark" | grep -qE 'pcipass: claim: entry [0-9]+ "class=0xzz": '
 	ok $? "e: a bad claim= write fails with EINVAL, names the token, keeps the policy" \
 		"write: $st $(cat "$tmp/err")" "policy now: $(cat $param)" \
-		"$(dmesg | grep pcipass: | tail -n 3)"
+		"$(kmsg_since "$mark" | grep pcipass: | tail -n 3)"
 
 	echo >"$param"
 	wait_for on_driver $nv2 nvme

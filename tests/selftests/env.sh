@@ -11,6 +11,10 @@
 #   nl     the netlink selftest ($PCIPASS_NL, default $build/selftests/pcipass_nl)
 #   devs   /sys/bus/pci/devices
 #   drv BDF   the driver bound to a function, or "-"
+#   kmsg_mark NAME    write a unique mark into the kernel log, print it
+#   kmsg_since MARK   the kernel log after MARK; status 1 when MARK is not
+#                     in the log (never clear the log: tests/guest/kernel-log.sh
+#                     reads all of it)
 
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 build=${BUILD:-build}
@@ -23,4 +27,15 @@ drv() {
 	local l
 	l=$(readlink "$devs/$1/driver" 2>/dev/null) || { echo -; return; }
 	echo "${l##*/}"
+}
+
+kmsg_mark() {
+	local m="pcipass-tests: $1 mark $$.$RANDOM.$SECONDS"
+	echo "$m" >/dev/kmsg
+	echo "$m"
+}
+
+kmsg_since() {
+	dmesg | awk -v m="$1" 'seen { print } index($0, m) { seen = 1 }
+			       END { exit !seen }'
 }

@@ -93,10 +93,13 @@ restore() {	# BDF MAP
 	[ "$want" = - ] || echo "$1" >/sys/bus/pci/drivers_probe 2>/dev/null
 }
 
-# The kernel log since the mark, reports only.
-log_mark() { dmesg | wc -l >"$tmp/mark"; }
+# The kernel log since the mark, reports only; a lost mark is a report.
+log_mark() { kmsg_mark stress >"$tmp/mark"; }
 log_reports() {
-	dmesg | tail -n +"$(($(cat "$tmp/mark") + 1))" | grep -E "$report_re"
+	local log
+	log=$(kmsg_since "$(cat "$tmp/mark")") ||
+		{ echo "the kernel log lost the mark \"$(cat "$tmp/mark")\""; return 0; }
+	grep -E "$report_re" <<<"$log"
 }
 
 # Run the CLI; record a death by signal (exit >= 128) in $tmp/crash.
