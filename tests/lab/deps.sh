@@ -117,7 +117,7 @@ if [ "${#missing[@]}" -gt 0 ]; then
 	apt-get install -y --no-install-recommends "${missing[@]}"
 fi
 
-if [ ! -d "$SRC_DIR" ]; then
+if [ "$set_" = all ] && [ ! -d "$SRC_DIR" ]; then
 	log "unpacking $SRC_TARBALL into $SRC_DIR"
 	rm -rf "$CACHE"/.linux-source.*	# leftovers of an interrupted run
 	tmp=$(mktemp -d "$CACHE/.linux-source.XXXXXX")
