@@ -75,6 +75,7 @@ suite() {
 export ASAN_OPTIONS=detect_leaks=1:exitcode=86
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1:exitcode=87
 
+suite fresh-machine tests/fresh-machine.sh
 suite host-checks env KVERS="$kvers${ci_kver:+ $ci_kver}" tests/host-checks.sh
 suite dkms tests/dkms.sh
 suite docs tests/docs.sh
