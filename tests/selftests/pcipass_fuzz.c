@@ -18,11 +18,14 @@
  *
  * Every message is sent with NLM_F_REQUEST|NLM_F_ACK on a socket with
  * NETLINK_EXT_ACK and must be answered: by replies and an ack, by a dump
- * ending in NLMSG_DONE, or by an error. An error must carry an extended
- * ack (NLMSGERR_ATTR_MSG, _OFFS or _MISS_TYPE), except those the generic
- * netlink core gives before the family sees the message: EPERM for an
- * admin operation without CAP_NET_ADMIN, EOPNOTSUPP for an operation the
- * family does not have, EINVAL for a message shorter than a genl header. Silence (no answer in 20 s) fails.
+ * ending in NLMSG_DONE, or by an error. Every message of the answer has
+ * the request's seq and nothing follows its end: a duplicate or late
+ * answer, with that seq or an earlier one, fails. An error must carry an
+ * extended ack (NLMSGERR_ATTR_MSG, _OFFS or _MISS_TYPE), except those the
+ * generic netlink core gives before the family sees the message: EPERM
+ * for an admin operation without CAP_NET_ADMIN, EOPNOTSUPP for an
+ * operation the family does not have, EINVAL for a message shorter than
+ * a genl header. Silence (no answer in 20 s) fails.
  *
  * At the end dumps must still list every function in sysfs, and every
  * function must be on the driver it had at the start (a target the fuzzer
@@ -539,6 +542,8 @@ void fail(struct stats *st, const struct msg *m, int err, const char *fmt, ...)
 	va_start(ap, fmt);
 	o = vsnprintf(out, 256, fmt, ap);
 	va_end(ap);
+	if (o < 0 || o > 255)
+		o = 255;
 	hexdump(m, hex, sizeof(hex));
 	snprintf(out + o, sizeof(st->first_failure[0]) - o,
 		 " (%s): %.200s", m->what, hex);
@@ -581,23 +586,53 @@ static void judge_error(struct stats *st, const struct msg *m, int err,
 	     strerror(-err));
 }
 
-/* Read until the answer to seq ends. */
+/*
+ * The answer to a message, all of it carrying the message's seq, is one
+ * of: replies, then an NLMSG_ERROR (the ack, or the error) for a do; an
+ * NLMSG_ERROR alone for a dump refused before it started; for a dump
+ * that started, its messages up to NLMSG_DONE and nothing after it: the
+ * netlink core sends no ack behind a dump, NLM_F_ACK or not. Anything
+ * else on the socket is a failure: a message with another seq (the
+ * duplicate or late answer to an earlier message), or one after the end
+ * of the answer, in its datagram or queued behind it.
+ */
+static void stray(struct stats *st, const struct msg *m, uint32_t seq,
+		  const struct nlmsghdr *h)
+{
+	if (h->nlmsg_seq != seq)
+		fail(st, m, 4, "message of type %u with seq %u while the answer to seq %u was awaited: a duplicate or late answer to an earlier message",
+		     h->nlmsg_type, h->nlmsg_seq, seq);
+	else
+		fail(st, m, 5, "message of type %u with seq %u after the end of the answer to seq %u",
+		     h->nlmsg_type, h->nlmsg_seq, seq);
+}
+
+/* Read the answer to @m, sent with @seq, to its end, and what follows. */
 static void await(int fd, struct stats *st, const struct msg *m,
 		  uint32_t seq, bool privileged)
 {
 	static unsigned char rcv[RCV_SZ];
+	bool ended = false;
+	int flags = 0;
 
 	for (;;) {
 		struct nlmsghdr *h;
-		ssize_t len = recv(fd, rcv, sizeof(rcv), 0);
+		ssize_t len = recv(fd, rcv, sizeof(rcv), flags);
 
 		if (len < 0) {
-			fail(st, m, 1, "no answer: %s", strerror(errno));
+			/* Nothing queued behind the end: as it should be. */
+			if (ended && (errno == EAGAIN || errno == EWOULDBLOCK))
+				return;
+			fail(st, m, 1, "%s: %s",
+			     ended ? "recv after the answer" : "no answer",
+			     strerror(errno));
 			return;
 		}
 		for (h = (void *)rcv; NLMSG_OK(h, len); h = NLMSG_NEXT(h, len)) {
-			if (h->nlmsg_seq != seq)
+			if (ended || h->nlmsg_seq != seq) {
+				stray(st, m, seq, h);
 				continue;
+			}
 			if (h->nlmsg_type == NLMSG_ERROR) {
 				const struct nlmsgerr *e = NLMSG_DATA(h);
 
@@ -608,38 +643,56 @@ static void await(int fd, struct stats *st, const struct msg *m,
 						    ack_has_extack(h, h->nlmsg_len),
 						    privileged);
 				}
-				return;
+				ended = true;
+				continue;
 			}
 			if (h->nlmsg_type == NLMSG_DONE) {
 				int err = 0;
 
+				if (!m->dump)
+					fail(st, m, 6, "NLMSG_DONE in the answer to a request without NLM_F_DUMP");
 				if (h->nlmsg_len >= NLMSG_LENGTH(sizeof(int)))
 					memcpy(&err, NLMSG_DATA(h), sizeof(err));
 				st->dumps++;
 				if (err)
 					judge_error(st, m, err, false, privileged);
-				return;
+				ended = true;
+				continue;
 			}
 			if (h->nlmsg_type != family) {
 				fail(st, m, 2, "answer of type %u", h->nlmsg_type);
-				return;
+				continue;
 			}
 			st->replies++;
 			if (!m->dump && m->cmd == PCIPASS_CMD_CLAIM)
 				st->claimed++;
 		}
+		/*
+		 * The kernel answers a do, and the start of a dump, within
+		 * send(), and the rest of a dump within the recv() calls
+		 * that read it: whatever would follow the end is queued by
+		 * now, so look once more without waiting.
+		 */
+		if (ended)
+			flags = MSG_DONTWAIT;
 	}
 }
+
+/*
+ * Sequence numbers of the requests on a socket: each one new, so that an
+ * answer can only be taken for the message it belongs to.
+ */
+static uint32_t last_seq = 100;
 
 static void run(int fd, long count, bool privileged, struct stats *st)
 {
 	struct msg m;
-	uint32_t seq = 100;
+	uint32_t seq;
 	long i;
 	int tries;
 
 	for (i = 0; i < count; i++) {
-		seq++;
+		seq = ++last_seq;
 		for (tries = 0; tries < 100; tries++) {
 			gen_msg(&m, seq);
 			if (!m.admin || claim_is_safe(&m))
@@ -661,10 +714,11 @@ static void run(int fd, long count, bool privileged, struct stats *st)
  * Checks after the run
  */
 
-/* Functions in one dev dump, or -1. */
-static int dump_count(int fd, uint8_t cmd)
+/* Functions in one dev dump, or -1 with the reason in @why. */
+static int dump_count(int fd, uint8_t cmd, char *why, size_t sz)
 {
 	static unsigned char rcv[RCV_SZ];
+	uint32_t seq = ++last_seq;
 	struct {
 		struct nlmsghdr n;
 		struct genlmsghdr g;
@@ -672,37 +726,47 @@ static int dump_count(int fd, uint8_t cmd)
 		.n = {
 			.nlmsg_len = sizeof(req), .nlmsg_type = family,
 			.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP,
-			.nlmsg_seq = 7,
+			.nlmsg_seq = seq,
 		},
 		.g = { .cmd = cmd, .version = PCIPASS_FAMILY_VERSION },
 	};
 	int count = 0;
 
-	if (send(fd, &req, sizeof(req), 0) < 0)
+	if (send(fd, &req, sizeof(req), 0) < 0) {
+		snprintf(why, sz, "send: %s", strerror(errno));
 		return -1;
+	}
 	for (;;) {
 		struct nlmsghdr *h;
 		ssize_t len = recv(fd, rcv, sizeof(rcv), 0);
 
-		if (len < 0)
+		if (len < 0) {
+			snprintf(why, sz, "recv: %s", strerror(errno));
 			return -1;
+		}
 		for (h = (void *)rcv; NLMSG_OK(h, len); h = NLMSG_NEXT(h, len)) {
-			if (h->nlmsg_seq != 7)
-				continue;
+			if (h->nlmsg_seq != seq) {
+				snprintf(why, sz, "message of type %u with seq %u in the dump with seq %u",
+					 h->nlmsg_type, h->nlmsg_seq, seq);
+				return -1;
+			}
 			if (h->nlmsg_type == NLMSG_DONE)
 				return count;
-			if (h->nlmsg_type == NLMSG_ERROR)
+			if (h->nlmsg_type == NLMSG_ERROR) {
+				snprintf(why, sz, "error %d",
+					 ((struct nlmsgerr *)NLMSG_DATA(h))->error);
 				return -1;
+			}
 			count++;
 		}
 	}
 }
 
 /* Release what a fuzzed claim left claimed, one target at a time. */
-static void release_targets(int fd)
+static void release_targets(int fd, struct stats *st)
 {
-	struct stats st = {};
 	struct msg m;
+	uint32_t seq;
 	int i;
 
 	for (i = 0; i < ndevs; i++) {
@@ -713,18 +777,26 @@ static void release_targets(int fd)
 		driver_of(devs[i].bdf, drv, sizeof(drv));
 		if (strcmp(drv, "vfio-pci"))
 			continue;
+		seq = ++last_seq;
 		memset(&m, 0, sizeof(m));
 		m.len = NLMSG_HDRLEN + GENL_HDRLEN;
 		m.cmd = PCIPASS_CMD_RELEASE;
+		m.admin = true;
+		m.known = true;
+		snprintf(m.what, sizeof(m.what), "release of %.31s", devs[i].bdf);
 		put_str(&m, PCIPASS_A_CLAIM_BDF, devs[i].bdf);
 		((struct nlmsghdr *)m.buf)->nlmsg_len = m.len;
 		((struct nlmsghdr *)m.buf)->nlmsg_type = family;
 		((struct nlmsghdr *)m.buf)->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
-		((struct nlmsghdr *)m.buf)->nlmsg_seq = 9;
+		((struct nlmsghdr *)m.buf)->nlmsg_seq = seq;
 		((struct genlmsghdr *)(m.buf + NLMSG_HDRLEN))->cmd = m.cmd;
 		((struct genlmsghdr *)(m.buf + NLMSG_HDRLEN))->version = 1;
-		if (send(fd, m.buf, m.len, 0) >= 0)
-			await(fd, &st, &m, 9, true);
+		if (send(fd, m.buf, m.len, 0) < 0) {
+			fail(st, &m, 3, "send: %s", strerror(errno));
+			continue;
+		}
+		st->sent++;
+		await(fd, st, &m, seq, true);
 	}
 }
 
@@ -813,9 +885,10 @@ int main(int argc, char **argv)
 	const char *env_seed = getenv("PCIPASS_FUZZ_SEED");
 	uint64_t seed = env_seed ? strtoull(env_seed, NULL, 0) : 0;
 	long count = 12000, unpriv;
-	struct stats st = {}, ust = {};
+	struct stats st = {}, ust = {}, rst = {};
 	char why[512];
-	int fd, opt, status, pfd[2], n, sysfs, changed;
+	int fd, opt, status, pfd[2], n, sysfs, changed, nfailed = 0;
+	bool ok;
 	pid_t pid;
 
 	while ((opt = getopt(argc, argv, "n:s:t:")) != -1) {
@@ -904,34 +977,46 @@ int main(int argc, char **argv)
 			 status);
 	}
 	print_stats("unprivileged", &ust);
+	ok = !ust.failures && ust.sent >= unpriv;
+	nfailed += !ok;
 	printf("%sok 1 - %ld messages as nobody: each answered, errors with extack\n",
-	       ust.failures || ust.sent < unpriv ? "not " : "", ust.sent);
+	       ok ? "" : "not ", ust.sent);
 	print_failures(&ust);
 
 	rng = seed;
 	run(fd, count - unpriv, true, &st);
 	print_stats("root", &st);
+	ok = !st.failures && st.sent >= (count - unpriv) * 9 / 10;
+	nfailed += !ok;
 	printf("%sok 2 - %ld messages as root: each answered, errors with extack\n",
-	       st.failures || st.sent < (count - unpriv) * 9 / 10 ? "not " : "",
-	       st.sent);
+	       ok ? "" : "not ", st.sent);
 	print_failures(&st);
 
+	ok = st.sent + ust.sent >= count * 9 / 10;
+	nfailed += !ok;
 	printf("%sok 3 - at least %ld of %ld messages sent (%ld)\n",
-	       st.sent + ust.sent >= count * 9 / 10 ? "" : "not ",
-	       count * 9 / 10, count, st.sent + ust.sent);
+	       ok ? "" : "not ", count * 9 / 10, count, st.sent + ust.sent);
 
-	release_targets(fd);
-	n = dump_count(fd, PCIPASS_CMD_DEV_GET);
+	release_targets(fd, &rst);
+	why[0] = '\0';
+	n = dump_count(fd, PCIPASS_CMD_DEV_GET, why, sizeof(why));
 	sysfs = count_sysfs();
+	ok = n == sysfs;
+	nfailed += !ok;
 	printf("%sok 4 - a dump after the fuzzing lists every function (%d, sysfs %d)\n",
-	       n == sysfs ? "" : "not ", n, sysfs);
+	       ok ? "" : "not ", n, sysfs);
+	if (n < 0)
+		printf("# the dump failed: %s\n", why);
 
 	changed = drivers_changed(why, sizeof(why));
-	printf("%sok 5 - every function is on the driver it started on\n",
-	       changed ? "not " : "");
+	ok = !changed && !rst.failures;
+	nfailed += !ok;
+	printf("%sok 5 - every function is on the driver it started on (%ld targets released)\n",
+	       ok ? "" : "not ", rst.sent);
 	if (changed)
 		printf("# %d differ, first %s\n", changed, why);
+	print_failures(&rst);
 	close(fd);
-	return ust.failures || st.failures || changed ||
-	       st.sent + ust.sent < 10000 || n != sysfs ? 1 : 0;
+	/* The status says what the results say: 1 if any failed. */
+	return nfailed ? 1 : 0;
 }

@@ -1916,32 +1916,79 @@ static int churn_op(FIXTURE_DATA(pcipass) *self, int i, bool bind)
 	return write_str(path, self->churn_bdf[i]);
 }
 
+/*
+ * Shared with the churn child. State k has the first k churned functions
+ * unbound. The parent asks for a pause in state k by setting @pause to
+ * k + 1: the child stops the next time it reaches that state, sets
+ * @paused to k + 1, and goes on once @pause changes (or the churn stops).
+ * Two pauses in a row always ask for different states.
+ */
+struct churn_ctl {
+	long cycles;		/* bind/unbind cycles completed */
+	long errors;		/* sysfs writes that failed */
+	int pause;
+	int paused;
+};
+
+static void churn_pause_point(FIXTURE_DATA(pcipass) *self,
+			      struct churn_ctl *c, int state)
+{
+	if (__atomic_load_n(&c->pause, __ATOMIC_SEQ_CST) != state + 1)
+		return;
+	__atomic_store_n(&c->paused, state + 1, __ATOMIC_SEQ_CST);
+	while (__atomic_load_n(&c->pause, __ATOMIC_SEQ_CST) == state + 1 &&
+	       !__atomic_load_n(self->churn_stop, __ATOMIC_SEQ_CST))
+		usleep(1000);
+	__atomic_store_n(&c->paused, 0, __ATOMIC_SEQ_CST);
+}
+
 /* Unbind 0..n-1, then bind n-1..0: every state is "the first k unbound". */
-static void churn_child(FIXTURE_DATA(pcipass) *self, long *cycles,
-			long *errors)
+static void churn_child(FIXTURE_DATA(pcipass) *self, struct churn_ctl *c)
 {
 	int i;
 
 	while (!__atomic_load_n(self->churn_stop, __ATOMIC_SEQ_CST)) {
-		for (i = 0; i < self->nchurn; i++)
+		for (i = 0; i < self->nchurn; i++) {
 			if (churn_op(self, i, false))
-				__atomic_add_fetch(errors, 1, __ATOMIC_SEQ_CST);
-		for (i = self->nchurn - 1; i >= 0; i--)
+				__atomic_add_fetch(&c->errors, 1, __ATOMIC_SEQ_CST);
+			churn_pause_point(self, c, i + 1);
+		}
+		for (i = self->nchurn - 1; i >= 0; i--) {
 			if (churn_op(self, i, true))
-				__atomic_add_fetch(errors, 1, __ATOMIC_SEQ_CST);
-		__atomic_add_fetch(cycles, 1, __ATOMIC_SEQ_CST);
+				__atomic_add_fetch(&c->errors, 1, __ATOMIC_SEQ_CST);
+			churn_pause_point(self, c, i);
+		}
+		__atomic_add_fetch(&c->cycles, 1, __ATOMIC_SEQ_CST);
 	}
 	_exit(0);
 }
 
+/*
+ * Dumps while the churn runs must each carry NLM_F_DUMP_INTR or equal
+ * one of the quiescent states. How many are interrupted depends on the
+ * timing, and all of them may be; so the churn is also paused every
+ * CHURN_PAUSE_EVERY dumps, in each state by turns, and a dump taken in
+ * the pause must complete and equal that state. The run is bounded by
+ * counts: CHURN_DUMPS dumps under churn, spanning CHURN_CYCLES cycles,
+ * and a pause in every state. CHURN_SAFETY_S only stops a run that
+ * cannot get there, and fails it.
+ */
+#define CHURN_DUMPS		200
+#define CHURN_CYCLES		10
+#define CHURN_PAUSE_EVERY	20
+#define CHURN_SAFETY_S		300
+
 TEST_F_TIMEOUT(pcipass, dump_intr_under_churn, 400)
 {
 	struct pp_result snap[PP_MAX_CHURN + 1] = {}, r = {};
-	int nsame[PP_MAX_CHURN + 1] = {};
-	int i, k, ret, ndumps = 0, nintr = 0, nbad = 0, nchurn;
+	int nsame[PP_MAX_CHURN + 1] = {}, npaused[PP_MAX_CHURN + 1] = {};
+	int i, k, ret, ndumps = 0, nintr = 0, nbad = 0, nchurn, npauses = 0;
+	int want = 0, next_pause = CHURN_PAUSE_EVERY, ncompared;
 	struct sys_snap s = {};
-	long *shared;
-	double start;
+	struct churn_ctl *ctl;
+	bool capped = false;
+	long cycles;
+	double start, secs;
 	char why[256];
 
 	if (geteuid())
@@ -1985,10 +2032,10 @@ TEST_F_TIMEOUT(pcipass, dump_intr_under_churn, 400)
 		TH_LOG("after rebinding: %s", why);
 	pp_result_free(&r);
 
-	shared = mmap(NULL, 2 * sizeof(long), PROT_READ | PROT_WRITE,
-		      MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	ASSERT_NE(MAP_FAILED, shared);
-	shared[0] = shared[1] = 0;
+	ctl = mmap(NULL, sizeof(*ctl), PROT_READ | PROT_WRITE,
+		   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, ctl);
+	memset(ctl, 0, sizeof(*ctl));
 	self->churn_stop = mmap(NULL, sizeof(int), PROT_READ | PROT_WRITE,
 				MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, self->churn_stop);
@@ -1996,14 +2043,50 @@ TEST_F_TIMEOUT(pcipass, dump_intr_under_churn, 400)
 	self->churn_pid = fork();
 	ASSERT_LE(0, self->churn_pid);
 	if (!self->churn_pid)
-		churn_child(self, &shared[0], &shared[1]);
+		churn_child(self, ctl);
 
 	start = now();
-	while (ndumps < 3000 && now() - start < 240) {
-		long cycles = __atomic_load_n(&shared[0], __ATOMIC_SEQ_CST);
-
-		if (ndumps >= 200 && cycles >= 10)
+	for (;;) {
+		cycles = __atomic_load_n(&ctl->cycles, __ATOMIC_SEQ_CST);
+		if (ndumps >= CHURN_DUMPS && cycles >= CHURN_CYCLES &&
+		    npauses > self->nchurn)
 			break;
+		if (now() - start > CHURN_SAFETY_S) {
+			capped = true;
+			break;
+		}
+		if (!want && ndumps >= next_pause) {
+			want = npauses % (self->nchurn + 1) + 1;
+			__atomic_store_n(&ctl->pause, want, __ATOMIC_SEQ_CST);
+		}
+		if (want && __atomic_load_n(&ctl->paused, __ATOMIC_SEQ_CST) == want) {
+			/* The churn holds still in state want - 1. */
+			k = want - 1;
+			ret = quiet_dump(self->family, PCIPASS_CMD_DEV_GET,
+					 PP_SMALL_RCV, 1, &r);
+			__atomic_store_n(&ctl->pause, 0, __ATOMIC_SEQ_CST);
+			ASSERT_NE(-EAGAIN, ret)
+				TH_LOG("dump in pause #%d, %d function(s) unbound: NLM_F_DUMP_INTR on every try while the churn held still",
+				       npauses + 1, k);
+			ASSERT_EQ(0, ret) TH_LOG("dump in pause #%d: %s",
+						 npauses + 1, strerror(-ret));
+			ASSERT_STREQ("", r.bad);
+			ASSERT_EQ(0, r.error) TH_LOG("dump in pause #%d: error %s (%s)",
+						     npauses + 1, strerror(-r.error), r.msg);
+			ASSERT_TRUE(r.done);
+			npauses++;
+			if (devs_diff(&r, &snap[k], true, why, sizeof(why))) {
+				if (nbad++ < 5)
+					TH_LOG("dump in pause #%d differs from the state with %d function(s) unbound: %s",
+					       npauses, k, why);
+			} else {
+				npaused[k]++;
+			}
+			pp_result_free(&r);
+			want = 0;
+			next_pause = ndumps + CHURN_PAUSE_EVERY;
+			continue;
+		}
 		/* one skb at a time: the dump spans the churn more often */
 		ret = pp_dump(self->family, PCIPASS_CMD_DEV_GET, PP_SMALL_RCV,
 			      1, &r);
@@ -2030,20 +2113,31 @@ TEST_F_TIMEOUT(pcipass, dump_intr_under_churn, 400)
 		}
 		pp_result_free(&r);
 	}
+	__atomic_store_n(&ctl->pause, 0, __ATOMIC_SEQ_CST);
+	secs = now() - start;
 	nchurn = self->nchurn;
 	churn_stop(_metadata, self);
+	cycles = ctl->cycles;
 
-	TH_LOG("%d dumps in %.1f s during %ld bind/unbind cycles (%ld failed writes): %d with NLM_F_DUMP_INTR, %d inconsistent",
-	       ndumps, now() - start, shared[0], shared[1], nintr, nbad);
+	ncompared = ndumps - nintr + npauses;
+	TH_LOG("%d dumps under churn in %.1f s, during %ld bind/unbind cycles (%ld failed writes): %d interrupted (NLM_F_DUMP_INTR), %d complete and compared",
+	       ndumps, secs, cycles, ctl->errors, nintr, ndumps - nintr);
+	TH_LOG("%d pauses of the churn, a complete dump compared in each; %d compared dumps in all, %d inconsistent",
+	       npauses, ncompared, nbad);
 	for (k = 0; k <= nchurn; k++)
-		TH_LOG("  %d identical to the state with %d function(s) unbound",
-		       nsame[k], k);
-	if (nintr == ndumps)
-		TH_LOG("every dump overlapped a change: no consistency check was possible");
+		TH_LOG("  state with %d function(s) unbound: %d dumps under churn and %d in pauses identical to it",
+		       k, nsame[k], npaused[k]);
+	if (ndumps && nintr == ndumps)
+		TH_LOG("every dump under churn overlapped a change: only the dumps in pauses were compared");
+	EXPECT_FALSE(capped)
+		TH_LOG("safety stop after %d s: %d of %d dumps under churn, %ld of %d cycles, %d of %d pauses",
+		       CHURN_SAFETY_S, ndumps, CHURN_DUMPS, cycles, CHURN_CYCLES,
+		       npauses, nchurn + 1);
+	EXPECT_LT(0, ncompared)
+		TH_LOG("no complete, uninterrupted dump was compared");
 	EXPECT_EQ(0, nbad);
-	EXPECT_EQ(0, shared[1]);
-	EXPECT_LE(200, ndumps);
-	munmap(shared, 2 * sizeof(long));
+	EXPECT_EQ(0, ctl->errors);
+	munmap(ctl, sizeof(*ctl));
 	for (k = 0; k <= PP_MAX_CHURN; k++)
 		pp_result_free(&snap[k]);
 }
