@@ -26,8 +26,10 @@ for k in "${kvers[@]}"; do
 	KERNEL_PACKAGES+=("linux-image-$k-unsigned" "linux-headers-$k")
 done
 
+# perl: W=1 module builds run the kernel's scripts/kernel-doc, which needs
+# more than a minimal system's perl-base (Pod::Usage).
 PACKAGES=(
-	gcc make pkg-config xz-utils
+	gcc make pkg-config xz-utils perl
 	qemu-system-x86 busybox-static cpio kmod pciutils socat
 	"${KERNEL_PACKAGES[@]}"
 	libnl-3-dev libnl-genl-3-dev libpci-dev libjson-c-dev
