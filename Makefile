@@ -80,9 +80,19 @@ KUNIT_TREE = $(BUILD)/kbuild/$(CI_KVER)-kunit
 kunit-module:
 	@test -n "$(CI_KVER)" || { echo "no CI kernel: run make ci-kernel" >&2; exit 1; }
 	mkdir -p $(KUNIT_TREE)/kunit
-	cp -ru include $(KUNIT_TREE)/
-	cp -u kmod/*.c kmod/*.h kmod/compat.mk tests/kunit/*.c tests/kunit/Kbuild \
-		$(KUNIT_TREE)/kunit/
+	@# Copy a file only when its content differs, whatever the times say:
+	@# kbuild sees an unchanged file as unchanged, a changed one is always
+	@# copied (a checkout can leave a changed file older than its copy).
+	set -e; for f in $$(find include -type f); do \
+		mkdir -p $(KUNIT_TREE)/$$(dirname $$f); \
+		cmp -s $$f $(KUNIT_TREE)/$$f || cp $$f $(KUNIT_TREE)/$$f; \
+	done; \
+	for f in kmod/*.c kmod/*.h kmod/compat.mk tests/kunit/*.c \
+		tests/kunit/Kbuild; do \
+		[ $$f != kmod/pcipass_main.c ] || continue; \
+		cmp -s $$f $(KUNIT_TREE)/kunit/$$(basename $$f) || \
+			cp $$f $(KUNIT_TREE)/kunit/; \
+	done
 	rm -f $(KUNIT_TREE)/kunit/pcipass_main.c
 	echo 'obj-m += kunit/' >$(KUNIT_TREE)/Kbuild
 	$(MAKE) -C $(CI_KDIR) M=$(abspath $(KUNIT_TREE)) W=1 modules \

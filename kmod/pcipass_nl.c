@@ -7,6 +7,7 @@
 
 #include <linux/iommu.h>
 #include <linux/pci.h>
+#include <linux/slab.h>
 #include <net/genetlink.h>
 #include <net/netlink.h>
 
@@ -189,32 +190,67 @@ PCIPASS_KUNIT_VISIBLE int pcipass_nl_dev_fill(struct sk_buff *skb,
 	return 0;
 }
 
-PCIPASS_KUNIT_VISIBLE int
-pcipass_nl_group_fill(struct sk_buff *skb, struct iommu_group *group,
-		      const struct pcipass_devs *members, u32 gen)
+/**
+ * pcipass_nl_group_fill() - put a group message's attributes
+ * @skb: the message
+ * @g: what it says
+ *
+ * Return: 0, or -EMSGSIZE if @skb is out of room.
+ */
+PCIPASS_KUNIT_VISIBLE int pcipass_nl_group_fill(struct sk_buff *skb,
+						const struct pcipass_nl_group *g)
 {
-	char drv[PCIPASS_NAME_MAX];
-	struct pci_dev *pdev;
-	bool viable = true;
 	unsigned int i;
 
+	if (nla_put_u32(skb, PCIPASS_A_GROUP_ID, g->id) ||
+	    nla_put_u8(skb, PCIPASS_A_GROUP_VIABLE, g->viable) ||
+	    nla_put_u32(skb, PCIPASS_A_GROUP_GENERATION, g->gen))
+		return -EMSGSIZE;
+	for (i = 0; i < g->n; i++)
+		if (nla_put_string(skb, PCIPASS_A_GROUP_MEMBER, g->member[i]))
+			return -EMSGSIZE;
+	return 0;
+}
+
+/**
+ * pcipass_nl_group_fill_devs() - put the message for a group and its
+ *	referenced PCI functions
+ * @skb: the message
+ * @group: the IOMMU group
+ * @members: its PCI functions, from pcipass_group_members()
+ * @gen: the generation read before @members were taken
+ *
+ * Return: 0, -ENOMEM, or -EMSGSIZE if @skb is out of room.
+ */
+PCIPASS_KUNIT_VISIBLE int
+pcipass_nl_group_fill_devs(struct sk_buff *skb, struct iommu_group *group,
+			   const struct pcipass_devs *members, u32 gen)
+{
+	struct pcipass_nl_group g = {
+		.id = iommu_group_id(group),
+		.viable = true,
+		.gen = gen,
+		.n = members->n,
+	};
+	char drv[PCIPASS_NAME_MAX];
+	struct pci_dev *pdev;
+	unsigned int i;
+	int err;
+
+	g.member = kmalloc_array(members->n, sizeof(*g.member), GFP_KERNEL);
+	if (!g.member)
+		return -ENOMEM;
 	for (i = 0; i < members->n; i++) {
 		pdev = members->dev[i];
+		g.member[i] = pci_name(pdev);
 		if (!pcipass_driver_viable(pcipass_driver_name(pdev, drv,
 							       sizeof(drv)) ?
 					   drv : NULL, pci_is_bridge(pdev)))
-			viable = false;
+			g.viable = false;
 	}
-
-	if (nla_put_u32(skb, PCIPASS_A_GROUP_ID, iommu_group_id(group)) ||
-	    nla_put_u8(skb, PCIPASS_A_GROUP_VIABLE, viable) ||
-	    nla_put_u32(skb, PCIPASS_A_GROUP_GENERATION, gen))
-		return -EMSGSIZE;
-	for (i = 0; i < members->n; i++)
-		if (nla_put_string(skb, PCIPASS_A_GROUP_MEMBER,
-				   pci_name(members->dev[i])))
-			return -EMSGSIZE;
-	return 0;
+	err = pcipass_nl_group_fill(skb, &g);
+	kfree(g.member);
+	return err;
 }
 
 /**
@@ -240,6 +276,25 @@ size_t pcipass_nl_group_size(unsigned int members)
 size_t pcipass_nl_claim_reply_size(unsigned int done)
 {
 	return done * PCIPASS_NL_BDF_SIZE;
+}
+
+/**
+ * pcipass_nl_claim_reply_fill() - put the reply to a claim or release
+ * @skb: the reply
+ * @done: the functions it changed
+ *
+ * Return: 0, or -EMSGSIZE if @skb is out of room.
+ */
+PCIPASS_KUNIT_VISIBLE int
+pcipass_nl_claim_reply_fill(struct sk_buff *skb, const struct pcipass_devs *done)
+{
+	unsigned int i;
+
+	for (i = 0; i < done->n; i++)
+		if (nla_put_string(skb, PCIPASS_A_CLAIM_DONE,
+				   pci_name(done->dev[i])))
+			return -EMSGSIZE;
+	return 0;
 }
 
 /*
@@ -381,7 +436,7 @@ static int pcipass_nl_group_reply(struct iommu_group *group,
 		err = -EMSGSIZE;
 		goto err_free_msg;
 	}
-	err = pcipass_nl_group_fill(rsp, group, &members, gen);
+	err = pcipass_nl_group_fill_devs(rsp, group, &members, gen);
 	if (err)
 		goto err_free_msg;
 	genlmsg_end(rsp, hdr);
@@ -468,10 +523,12 @@ int pcipass_nl_group_get_dumpit(struct sk_buff *skb,
 			pcipass_devs_release(&members);
 			goto full;
 		}
-		err = pcipass_nl_group_fill(skb, group, &members, cb->seq);
+		err = pcipass_nl_group_fill_devs(skb, group, &members, cb->seq);
 		pcipass_devs_release(&members);
 		if (err) {
 			genlmsg_cancel(skb, hdr);
+			if (err != -EMSGSIZE)
+				return skb->len ?: err;
 			goto full;
 		}
 		genlmsg_end(skb, hdr);
@@ -546,7 +603,6 @@ static int pcipass_nl_claim_common(struct genl_info *info, u8 cmd,
 {
 	struct pcipass_devs named, done;
 	struct sk_buff *rsp;
-	unsigned int i;
 	u32 flags = 0;
 	void *hdr;
 	int err;
@@ -567,12 +623,8 @@ static int pcipass_nl_claim_common(struct genl_info *info, u8 cmd,
 		goto out;
 	}
 	hdr = genlmsg_put_reply(rsp, info, &pcipass_nl_family, 0, cmd);
-	if (!hdr)
+	if (!hdr || pcipass_nl_claim_reply_fill(rsp, &done))
 		goto err_free_msg;
-	for (i = 0; i < done.n; i++)
-		if (nla_put_string(rsp, PCIPASS_A_CLAIM_DONE,
-				   pci_name(done.dev[i])))
-			goto err_free_msg;
 	genlmsg_end(rsp, hdr);
 	err = genlmsg_reply(rsp, info);
 	goto out;

@@ -17,10 +17,30 @@ size_t pcipass_nl_dev_size(void);
 size_t pcipass_nl_group_size(unsigned int members);
 size_t pcipass_nl_claim_reply_size(unsigned int done);
 
+/**
+ * struct pcipass_nl_group - what a group message says
+ * @id: IOMMU group id
+ * @viable: every member may stay as it is when the group is assigned
+ * @gen: the generation the members were read at
+ * @member: the members' PCI addresses, in address order
+ * @n: number of entries in @member
+ */
+struct pcipass_nl_group {
+	u32 id;
+	bool viable;
+	u32 gen;
+	const char **member;
+	unsigned int n;
+};
+
 #ifdef PCIPASS_KUNIT
 int pcipass_nl_dev_fill(struct sk_buff *skb, struct pci_dev *pdev, u32 gen);
-int pcipass_nl_group_fill(struct sk_buff *skb, struct iommu_group *group,
-			  const struct pcipass_devs *members, u32 gen);
+int pcipass_nl_group_fill(struct sk_buff *skb,
+			  const struct pcipass_nl_group *g);
+int pcipass_nl_group_fill_devs(struct sk_buff *skb, struct iommu_group *group,
+			       const struct pcipass_devs *members, u32 gen);
+int pcipass_nl_claim_reply_fill(struct sk_buff *skb,
+				const struct pcipass_devs *done);
 #endif
 
 #endif /* _PCIPASS_NL_H */

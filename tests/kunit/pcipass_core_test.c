@@ -99,25 +99,60 @@ static void pcipass_acs_enabled_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, pcipass_acs_enabled(&c->in, c->flags), c->enabled);
 }
 
-/* The registers as read back from the machine agree with the bridge walk. */
+/*
+ * What pcipass_acs_read() reports is what config space holds: the PCIe
+ * type, the multifunction bit and, for every function with an ACS
+ * capability, its Capability and Control registers read directly. The
+ * lab's root ports have ACS, so at least one function is compared. And a
+ * path isolates only if its first hop does.
+ */
 static void pcipass_acs_path_test(struct kunit *test)
 {
 	struct pcipass_acs_in in;
 	struct pci_dev *pdev = NULL;
-	unsigned int n = 0;
+	unsigned int n = 0, compared = 0;
+	u16 cap, ctrl;
+	int pos, err;
 
 	for_each_pci_dev(pdev) {
+		n++;
 		pcipass_acs_read(pdev, &in);
-		KUNIT_EXPECT_EQ(test, in.pcie, pci_is_pcie(pdev));
-		KUNIT_EXPECT_EQ(test, in.has_cap, !!pdev->acs_cap);
-		/* A path isolates only if its first hop does. */
+		KUNIT_EXPECT_EQ_MSG(test, in.pcie, pci_is_pcie(pdev), "%s",
+				    pci_name(pdev));
+		if (in.pcie)
+			KUNIT_EXPECT_EQ_MSG(test, in.pcie_type,
+					    pci_pcie_type(pdev), "%s",
+					    pci_name(pdev));
+		KUNIT_EXPECT_EQ_MSG(test, in.multifunction,
+				    (bool)pdev->multifunction, "%s",
+				    pci_name(pdev));
+
+		pos = pci_find_ext_capability(pdev, PCI_EXT_CAP_ID_ACS);
+		KUNIT_EXPECT_EQ_MSG(test, in.has_cap, pos != 0, "%s",
+				    pci_name(pdev));
+		if (pos && in.has_cap) {
+			err = pci_read_config_word(pdev, pos + PCI_ACS_CAP, &cap);
+			err |= pci_read_config_word(pdev, pos + PCI_ACS_CTRL,
+						    &ctrl);
+			KUNIT_EXPECT_EQ_MSG(test, err, PCIBIOS_SUCCESSFUL,
+					    "%s config read", pci_name(pdev));
+			KUNIT_EXPECT_EQ_MSG(test, in.cap, cap, "%s ACS cap",
+					    pci_name(pdev));
+			KUNIT_EXPECT_EQ_MSG(test, in.ctrl, ctrl, "%s ACS ctrl",
+					    pci_name(pdev));
+			compared++;
+		}
+
 		if (!pcipass_acs_enabled(&in, PCIPASS_ACS_REQ))
 			KUNIT_EXPECT_FALSE(test,
 					   pcipass_acs_path_enabled(pdev, PCIPASS_ACS_REQ));
-		n++;
 	}
 	if (!n)
 		kunit_skip(test, "no PCI functions");
+	kunit_info(test, "ACS registers compared on %u of %u functions\n",
+		   compared, n);
+	KUNIT_ASSERT_GT_MSG(test, compared, 0,
+			    "no function with an ACS capability");
 }
 
 /* --- group viability --------------------------------------------------- */

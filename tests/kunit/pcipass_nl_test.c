@@ -2,8 +2,9 @@
 /*
  * KUnit: netlink message sizing of kmod/pcipass_nl.c. The computed size of
  * every message must hold what its fill function writes, for every PCI
- * function and IOMMU group of the machine the test runs on, and a dev
- * message must always fit a dump buffer.
+ * function and IOMMU group of the machine the test runs on and for groups
+ * of up to 256 members, and a dev message must always fit a dump buffer.
+ * Group messages and claim replies must name every function given.
  */
 #include <kunit/test.h>
 #include <linux/iommu.h>
@@ -66,8 +67,9 @@ static void pcipass_nl_group_fill_test(struct kunit *test)
 		size = pcipass_nl_group_size(members.n);
 		skb = nlmsg_new(size, GFP_KERNEL);
 		KUNIT_ASSERT_NOT_NULL(test, skb);
-		KUNIT_EXPECT_EQ_MSG(test, pcipass_nl_group_fill(skb, g[i].group,
-								&members, 1),
+		KUNIT_EXPECT_EQ_MSG(test,
+				    pcipass_nl_group_fill_devs(skb, g[i].group,
+							       &members, 1),
 				    0, "group %u", g[i].id);
 		KUNIT_EXPECT_LE_MSG(test, (size_t)skb->len, size, "group %u",
 				    g[i].id);
@@ -77,48 +79,102 @@ static void pcipass_nl_group_fill_test(struct kunit *test)
 	pcipass_groups_release(g, n);
 }
 
-/* A group of N members, as long as addresses get, is sized exactly. */
+#define PCIPASS_NL_TEST_MAX_MEMBERS	256
+
+/*
+ * A group of 0..256 members, its addresses as long as they get: the size
+ * computed for it is exactly what pcipass_nl_group_fill() writes, and the
+ * message holds every member. Stops at the first member count that fails.
+ */
 static void pcipass_nl_group_size_test(struct kunit *test)
 {
 	static const char bdf[] = "ffffffff:ff:1f.7";
-	unsigned int members;
+	struct pcipass_nl_group g = {
+		.id = U32_MAX,
+		.viable = true,
+		.gen = U32_MAX,
+	};
+	unsigned int i, seen, other;
+	const struct nlattr *nla;
+	struct sk_buff *skb;
+	size_t size, len;
+	int err, rem;
 
 	static_assert(sizeof(bdf) == PCIPASS_BDF_MAX_LEN + 1);
-	for (members = 0; members <= 256; members = members * 2 ?: 1) {
-		size_t size = pcipass_nl_group_size(members);
-		struct sk_buff *skb = nlmsg_new(size, GFP_KERNEL);
-		unsigned int i;
+	g.member = kunit_kmalloc_array(test, PCIPASS_NL_TEST_MAX_MEMBERS,
+				       sizeof(*g.member), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, g.member);
+	for (i = 0; i < PCIPASS_NL_TEST_MAX_MEMBERS; i++)
+		g.member[i] = bdf;
 
+	for (g.n = 0; g.n <= PCIPASS_NL_TEST_MAX_MEMBERS; g.n++) {
+		size = pcipass_nl_group_size(g.n);
+		skb = nlmsg_new(size, GFP_KERNEL);
 		KUNIT_ASSERT_NOT_NULL(test, skb);
-		KUNIT_ASSERT_EQ(test, nla_put_u32(skb, PCIPASS_A_GROUP_ID, 1), 0);
-		KUNIT_ASSERT_EQ(test, nla_put_u8(skb, PCIPASS_A_GROUP_VIABLE, 1), 0);
-		KUNIT_ASSERT_EQ(test, nla_put_u32(skb, PCIPASS_A_GROUP_GENERATION,
-						  1), 0);
-		for (i = 0; i < members; i++)
-			KUNIT_ASSERT_EQ(test,
-					nla_put_string(skb, PCIPASS_A_GROUP_MEMBER, bdf), 0);
-		KUNIT_EXPECT_EQ(test, (size_t)skb->len, size);
+		err = pcipass_nl_group_fill(skb, &g);
+		len = skb->len;
+		seen = 0;
+		other = 0;
+		nla_for_each_attr(nla, (const struct nlattr *)skb->data,
+				  skb->len, rem) {
+			if (nla_type(nla) != PCIPASS_A_GROUP_MEMBER)
+				continue;
+			if (nla_strcmp(nla, bdf))
+				other++;
+			seen++;
+		}
 		nlmsg_free(skb);
+
+		KUNIT_ASSERT_EQ_MSG(test, err, 0, "%u members", g.n);
+		KUNIT_ASSERT_EQ_MSG(test, len, size, "%u members", g.n);
+		KUNIT_ASSERT_EQ_MSG(test, rem, 0, "%u members", g.n);
+		KUNIT_ASSERT_EQ_MSG(test, seen, g.n, "%u members", g.n);
+		KUNIT_ASSERT_EQ_MSG(test, other, 0, "%u members", g.n);
 	}
 }
 
-/* The reply to a claim or release: one address per function it changed. */
-static void pcipass_nl_claim_reply_size_test(struct kunit *test)
+/*
+ * The reply to a claim or release that changed every PCI function: one
+ * address per function, in order, within the size computed for it.
+ */
+static void pcipass_nl_claim_reply_fill_test(struct kunit *test)
 {
-	struct pci_dev *pdev = NULL;
+	unsigned int i = 0, wrong = 0;
+	struct pcipass_devs done;
+	const struct nlattr *nla;
 	struct sk_buff *skb;
-	unsigned int n = 0;
+	size_t size;
+	int rem;
 
-	for_each_pci_dev(pdev)
-		n++;
 	KUNIT_EXPECT_EQ(test, pcipass_nl_claim_reply_size(0), 0);
-	skb = nlmsg_new(pcipass_nl_claim_reply_size(n), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, skb);
-	for_each_pci_dev(pdev)
-		KUNIT_EXPECT_EQ(test, nla_put_string(skb, PCIPASS_A_CLAIM_DONE,
-						     pci_name(pdev)), 0);
-	KUNIT_EXPECT_LE(test, (size_t)skb->len, pcipass_nl_claim_reply_size(n));
+	KUNIT_ASSERT_EQ(test, pcipass_devs_collect(&done), 0);
+	if (!done.n)
+		kunit_skip(test, "no PCI functions");
+
+	size = pcipass_nl_claim_reply_size(done.n);
+	skb = nlmsg_new(size, GFP_KERNEL);
+	if (!skb) {
+		pcipass_devs_release(&done);
+		KUNIT_FAIL_AND_ABORT(test, "no memory for the reply");
+	}
+	KUNIT_EXPECT_EQ(test, pcipass_nl_claim_reply_fill(skb, &done), 0);
+	KUNIT_EXPECT_LE(test, (size_t)skb->len, size);
+	nla_for_each_attr(nla, (const struct nlattr *)skb->data, skb->len,
+			  rem) {
+		if (nla_type(nla) != PCIPASS_A_CLAIM_DONE ||
+		    i >= done.n || nla_strcmp(nla, pci_name(done.dev[i]))) {
+			if (!wrong++)
+				kunit_err(test, "entry %u: type %d, \"%.*s\"\n",
+					  i, nla_type(nla), nla_len(nla),
+					  (const char *)nla_data(nla));
+		}
+		i++;
+	}
+	KUNIT_EXPECT_EQ(test, rem, 0);
+	KUNIT_EXPECT_EQ(test, i, done.n);
+	KUNIT_EXPECT_EQ(test, wrong, 0);
 	nlmsg_free(skb);
+	pcipass_devs_release(&done);
 }
 
 static struct kunit_case pcipass_nl_cases[] = {
@@ -126,7 +182,7 @@ static struct kunit_case pcipass_nl_cases[] = {
 	KUNIT_CASE(pcipass_nl_dev_fill_test),
 	KUNIT_CASE(pcipass_nl_group_fill_test),
 	KUNIT_CASE(pcipass_nl_group_size_test),
-	KUNIT_CASE(pcipass_nl_claim_reply_size_test),
+	KUNIT_CASE(pcipass_nl_claim_reply_fill_test),
 	{}
 };
 
