@@ -145,7 +145,8 @@ sriov)
 	;;
 esac
 [ -n "$hot" ] || { echo "Bail out! no SR-IOV PF"; exit 1; }
-echo "1..14"
+# 16 results, and one for the sriov_numvfs writes where there is a PF.
+echo "1..$([ -n "$pf" ] && echo 17 || echo 16)"
 
 loaded || insmod "$ko"
 old_policy=$(cat "$param")
