@@ -25,6 +25,8 @@ case $mode in
 check | quick | soak) ;;
 *) echo "usage: $0 [check|quick|soak]" >&2; exit 2 ;;
 esac
+# Which guests run depends on it to the end: nothing may reuse the name.
+readonly mode
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 1
@@ -163,8 +165,8 @@ fi
 # Preflight: "pcipass check" with VT-d turned off on the command line, with
 # no IOMMU at all, and with AMD-Vi, each on a small topology.
 [ "$mode" != check ] || for k in $kvers; do
-	for mode in intel-default:intel_iommu=off none: amd:; do
-		iommu=${mode%%:*} extra=${mode#*:}
+	for pre in intel-default:intel_iommu=off none: amd:; do
+		iommu=${pre%%:*} extra=${pre#*:}
 		lab "$k-preflight-$iommu${extra:+-off}" -k "$k" -t minimal \
 			-i "$iommu" ${extra:+-a "$extra"} -T 600 -- \
 			tests/guest/preflight.sh
