@@ -18,6 +18,8 @@
 #          kernel): the tier to run while working
 #   soak   the CI debug kernel's guests only, with the full soak counts
 #          (PCIPASS_SOAK=1, tests/guest/suite.sh): before a release
+# PCIPASS_PLAN_ONLY=1: print "suite NAME" and "guest NAME" for what the
+# mode would run, and run nothing (tests/unit/test-run-all-plan.sh).
 set -uo pipefail
 
 mode=${1:-check}
@@ -39,9 +41,15 @@ topologies=${TOPOLOGIES:-seed-server sriov}
 # took about 80 min on two cores, too close to a 90-min CI limit.
 ci_topologies=${CI_TOPOLOGIES-seed-server}
 ci_kver=$(tests/lab/ci-kernel.sh release 2>/dev/null) || ci_kver=
-res=$build/test-results
-rm -rf "$res"
-mkdir -p "$res"
+plan_only=${PCIPASS_PLAN_ONLY:-}
+if [ -n "$plan_only" ]; then
+	res=$(mktemp -d)
+	trap 'rm -rf "$res"' EXIT
+else
+	res=$build/test-results
+	rm -rf "$res"
+	mkdir -p "$res"
+fi
 newest_kver=${kvers##* }
 case $mode in
 quick)
@@ -66,6 +74,7 @@ suite() {
 	local name=$1
 	shift
 	[ "$mode" != soak ] || return 0
+	[ -z "$plan_only" ] || { echo "suite $name"; return 0; }
 	echo "=== $name"
 	timed "$name" "$@" >"$res/$name.tap" 2>"$res/$name.err"
 	echo $? >"$res/$name.rc"
@@ -89,6 +98,7 @@ suite unit-cli tests/unit/test-cli.sh "$build/bin/pcipass"
 suite unit-symbols tests/unit/test-symbols.sh "$build/lib/libpcipass.so.1" \
 	lib/libpcipass.sym
 suite unit-tap-summary tests/unit/test-tap-summary.sh
+suite unit-run-all-plan tests/unit/test-run-all-plan.sh
 suite golden tests/golden/run.sh "$build/bin/pcipass" \
 	"$build/tests/golden/lib-dump"
 suite example tests/unit/test-example.sh
@@ -125,6 +135,7 @@ boot1_results() {
 lab() {
 	local name=$1 dir=$res/$1 rc
 	shift
+	[ -z "$plan_only" ] || { echo "guest $name"; return 0; }
 	mkdir -p "$dir"
 	echo "=== lab $name"
 	timed "lab $name" tests/lab/run -o "$dir" "$@"
@@ -179,7 +190,7 @@ done
 initrd=$res/initramfs/initrd-$boot_kver.img
 if [ "$mode" != check ]; then
 	:
-elif [ -f "$initrd" ]; then
+elif [ -f "$initrd" ] || [ -n "$plan_only" ]; then
 	LAB_QEMU_EXTRA='-device virtio-rng-pci,bus=rp7' \
 		lab "$boot_kver-persist-boot" -k "$boot_kver" -t seed-server \
 		-I "$initrd" -T 900 -- tests/guest/persist-boot.sh \
@@ -189,6 +200,8 @@ else
 	printf 'TAP version 13\n1..1\nok 1 lab boot with the persisted policy # SKIP no initramfs (see initramfs.tap)\n' \
 		>"$res/persist-boot/lab.tap"
 fi
+
+[ -z "$plan_only" ] || exit 0
 
 # Where the time went: each host suite and guest, and each guest's suites
 # (tests/guest/suite.sh writes SUITE.time), longest first.

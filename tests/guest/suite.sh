@@ -29,14 +29,14 @@ selected() {
 }
 
 # suite NAME COMMAND...: run one TAP-speaking suite, for at most
-# $suite_timeout seconds (900).
+# $suite_timeout seconds, else $suite_limit (below).
 suite() {
 	local name=$1
 	shift
 	local t0=$SECONDS
 	selected "$name" || return 0
 	echo "=== $name"
-	timeout "${suite_timeout:-900}" "$@" >"$out/$name.tap" 2>"$out/$name.err"
+	timeout "${suite_timeout:-$suite_limit}" "$@" >"$out/$name.tap" 2>"$out/$name.err"
 	echo $? >"$out/$name.rc"
 	cat "$out/$name.tap"
 	sed 's/^/# stderr: /' "$out/$name.err"
@@ -77,6 +77,9 @@ export PCIPASS_STRESS_OPS=${PCIPASS_STRESS_OPS:-${counts[1]}}
 export PCIPASS_STRESS_MODCYCLES=${PCIPASS_STRESS_MODCYCLES:-${counts[2]}}
 export PCIPASS_FUZZ_MESSAGES=${PCIPASS_FUZZ_MESSAGES:-${counts[3]}}
 export PCIPASS_MODLOAD_CYCLES=${PCIPASS_MODLOAD_CYCLES:-${counts[4]}}
+# Each suite's time limit: 900 s; 3600 s with the soak's counts.
+suite_limit=900
+[ -z "${PCIPASS_SOAK:-}" ] || suite_limit=3600
 echo "# repetitions${PCIPASS_SOAK:+ (soak)}: $PCIPASS_CLAIM_CYCLES hotplug," \
 	"$PCIPASS_STRESS_OPS concurrent ops, $PCIPASS_STRESS_MODCYCLES load cycles," \
 	"$PCIPASS_FUZZ_MESSAGES fuzzed messages, $PCIPASS_MODLOAD_CYCLES modload cycles"
@@ -169,8 +172,12 @@ suite "fuzz" "$build/selftests/pcipass_fuzz" -n "$PCIPASS_FUZZ_MESSAGES" \
 	-t "$fuzz_target"
 # Concurrent churn, load/unload cycles with claims, QMP surprise removal,
 # kmemleak; every function back on its driver. The soak's counts take 14-17
-# min under KASAN and lockdep on two TCG cores, so 30 there.
-suite_timeout=$([ -n "$debug" ] && echo 1800 || echo 900) \
+# min under KASAN and lockdep on two TCG cores, so 30 there (60 for the
+# soak's counts, as every suite).
+stress_timeout=900
+[ -z "$debug" ] || stress_timeout=1800
+[ -z "${PCIPASS_SOAK:-}" ] || stress_timeout=$suite_limit
+suite_timeout=$stress_timeout \
 	suite "stress" "$top/tests/selftests/stress.sh" "$ko"
 # Last: it unloads and reloads the module $PCIPASS_MODLOAD_CYCLES times.
 suite "modload" "$top/tests/selftests/modload.sh" "$ko"

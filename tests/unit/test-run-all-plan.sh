@@ -1,0 +1,91 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# What each tier of tests/run-all.sh runs, from its plan (PCIPASS_PLAN_ONLY=1:
+# it names every suite and guest and runs none): "check" every host suite,
+# both topologies and the preflight guests on every pinned kernel, the CI
+# debug kernel's guest where it is built and the boot with the persisted
+# policy; "quick" the host suites and one stock seed-server guest; "soak" the
+# CI kernel's guests only. A guest that silently drops out of a tier fails
+# here. Prints TAP.
+#
+# usage: tests/unit/test-run-all-plan.sh
+set -uo pipefail
+
+top=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$top" || exit 1
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+echo "TAP version 13"
+. "$top/tests/tap.sh"
+
+kvers=$(grep -v '^#' tests/lab/kernels | xargs)
+newest=${kvers##* }
+ci_kver=$(tests/lab/ci-kernel.sh release 2>/dev/null) || ci_kver=
+
+# plan MODE [VAR=VALUE...]: the plan's lines in $tmp/MODE.plan.
+plan() {
+	local mode=$1
+	shift
+	env -u CI_TOPOLOGIES -u TOPOLOGIES -u KVERS -u PCIPASS_SOAK "$@" \
+		PCIPASS_PLAN_ONLY=1 tests/run-all.sh "$mode" >"$tmp/$mode.plan" 2>&1
+}
+
+# missing FILE WANTED...: the WANTED lines that FILE lacks.
+missing() {
+	local file=$1 w
+	shift
+	for w in "$@"; do
+		grep -qxF "$w" "$file" || echo "missing: $w"
+	done
+}
+
+plan check
+rc=$?
+want=("suite fresh-machine" "suite host-checks" "suite initramfs" "suite lab-retry")
+for k in $kvers; do
+	want+=("guest $k-seed-server" "guest $k-sriov"
+	       "guest $k-preflight-intel-default-off" "guest $k-preflight-none"
+	       "guest $k-preflight-amd")
+done
+want+=("guest $newest-persist-boot")
+[ -z "$ci_kver" ] || want+=("guest ci-seed-server")
+out=$(missing "$tmp/check.plan" "${want[@]}")
+[ $rc = 0 ] && [ -z "$out" ]
+ok $? "check: host suites, both topologies and preflight on each pinned kernel, the persisted-policy boot${ci_kver:+, the CI kernel}" \
+	"exit $rc" "$out" "$(cat "$tmp/check.plan")"
+
+plan check CI_TOPOLOGIES=
+rc=$?
+! grep -q '^guest ci-' "$tmp/check.plan" &&
+	grep -qxF "guest $newest-persist-boot" "$tmp/check.plan"
+ok $? "check with CI_TOPOLOGIES empty (make check-stock): no CI kernel guest, the rest as before" \
+	"$(cat "$tmp/check.plan")"
+
+plan quick
+rc=$?
+[ $rc = 0 ] && [ -z "$(missing "$tmp/quick.plan" "suite fresh-machine" "suite lab-retry")" ] &&
+	[ "$(grep '^guest ' "$tmp/quick.plan")" = "guest $newest-seed-server" ]
+ok $? "quick: the host suites and only the newest kernel's seed-server guest" \
+	"exit $rc" "$(cat "$tmp/quick.plan")"
+
+plan soak
+rc=$?
+if [ -n "$ci_kver" ]; then
+	[ $rc = 0 ] && ! grep -q '^suite ' "$tmp/soak.plan" &&
+		[ "$(grep '^guest ' "$tmp/soak.plan")" = "guest ci-seed-server" ]
+	ok $? "soak: only the CI kernel's guest, no host suite" \
+		"exit $rc" "$(cat "$tmp/soak.plan")"
+else
+	skip "soak: only the CI kernel's guest, no host suite" \
+		"no CI kernel built (make ci-kernel)"
+fi
+
+tests/run-all.sh bogus >"$tmp/bogus.out" 2>&1
+rc=$?
+[ $rc = 2 ] && grep -q 'usage:' "$tmp/bogus.out"
+ok $? "an unknown tier is a usage error" "exit $rc" "$(cat "$tmp/bogus.out")"
+
+echo "1..$n"
+exit $((failed > 0))
