@@ -24,22 +24,22 @@ echo "1..5"
 # packages.
 nopkg="PKG_CONFIG=false BUILD=$tmp/build"
 
+# make as a user's shell runs it: under "make check" the inherited
+# MAKELEVEL would make it print "Entering directory" first.
+user_make() { env -u MAKELEVEL -u MAKEFLAGS -u MFLAGS make "$@"; }
+
 # make -n prints what it would run; its first line must be deps.sh. (It
 # also runs the recursive makes, which fail here for want of the kbuild
-# tree it did not make: its exit status says nothing.) It runs as a user's
-# top-level make: under "make check" the inherited MAKELEVEL would make it
-# print "Entering directory" first.
+# tree it did not make: its exit status says nothing.)
 for goal in demo check; do
-	env -u MAKELEVEL -u MAKEFLAGS -u MFLAGS \
-		make -n $nopkg "$goal" >"$tmp/$goal.out" 2>&1
+	user_make -n $nopkg "$goal" >"$tmp/$goal.out" 2>&1
 	first=$(head -n 1 "$tmp/$goal.out")
 	[[ $first == "tests/lab/deps.sh "* ]]
 	ok $? "make $goal without the -dev packages runs deps.sh before anything needs them" \
 		"first: $first" "$(head -n 5 "$tmp/$goal.out")"
 done
 
-env -u MAKELEVEL -u MAKEFLAGS -u MFLAGS \
-	make $nopkg userspace >"$tmp/make.out" 2>&1
+user_make $nopkg userspace >"$tmp/make.out" 2>&1
 rc=$?
 [ $rc != 0 ] && grep -q 'pkg-config cannot find libnl-genl-3.0 libpci .*apt-get install libnl-genl-3-dev libpci-dev' "$tmp/make.out" &&
 	[ ! -e "$tmp/build/lib/libpcipass.so.1" ]
