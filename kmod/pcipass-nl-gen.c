@@ -53,14 +53,12 @@ const struct genl_ops pcipass_nl_ops[4] = {
 		.doit		= pcipass_nl_claim_doit,
 		.policy		= pcipass_claim_nl_policy,
 		.maxattr	= PCIPASS_A_CLAIM_FLAGS,
-		.flags		= GENL_ADMIN_PERM,
 	},
 	{
 		.cmd		= PCIPASS_CMD_RELEASE,
 		.doit		= pcipass_nl_release_doit,
 		.policy		= pcipass_release_nl_policy,
 		.maxattr	= PCIPASS_A_CLAIM_FLAGS,
-		.flags		= GENL_ADMIN_PERM,
 	},
 };
 

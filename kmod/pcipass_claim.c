@@ -65,6 +65,11 @@ static char *pcipass_policy_text;
  * under pcipass_claim_mutex when unloading starts.
  */
 static bool pcipass_live;
+/*
+ * Set under pcipass_state_lock when unloading starts (or loading fails):
+ * a claim= write then is refused, not stored where nobody frees it.
+ */
+static bool pcipass_policy_closed;
 
 /*
  * Load vfio-pci if it is not there yet. Once registered, it binds every
@@ -566,6 +571,17 @@ static int pcipass_move_one(struct pcipass_move *mv,
 	return err < 0 ? err : -ENODEV;
 }
 
+static bool pcipass_dev_named(struct pci_dev *pdev, struct pci_dev **named,
+			      unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		if (named[i] == pdev)
+			return true;
+	return false;
+}
+
 /**
  * pcipass_claim_devs() - claim functions for vfio-pci, all or nothing
  * @named: the functions asked for
@@ -667,6 +683,13 @@ int pcipass_claim_devs(struct pci_dev **named, unsigned int n, u32 flags,
 
 	for (i = 0; i < set.n; i++) {
 		if (mv[i].recorded)
+			continue;
+		/*
+		 * A mate vfio-pci held before stays external: a release
+		 * without force must leave it. A named one was asked for.
+		 */
+		if (!strcmp(mv[i].prev, PCIPASS_VFIO) &&
+		    !pcipass_dev_named(mv[i].pdev, named, n))
 			continue;
 		err = pcipass_claim_record(mv[i].pdev, origin, mv[i].prev);
 		if (err) {
@@ -883,7 +906,7 @@ out_unlock:
  */
 static void pcipass_policy_apply(void)
 {
-	struct netlink_ext_ack extack = {};
+	struct netlink_ext_ack extack;
 	struct pcipass_devs devs, done;
 	struct pcipass_claim *c;
 	struct pci_dev *pdev;
@@ -907,6 +930,7 @@ static void pcipass_policy_apply(void)
 		ours = c && c->origin == PCIPASS_CLAIM_ORIGIN_POLICY;
 		mutex_unlock(&pcipass_state_lock);
 
+		memset(&extack, 0, sizeof(extack));
 		if (take && !c) {
 			if (!pcipass_claim_devs(&pdev, 1, 0,
 						PCIPASS_CLAIM_ORIGIN_POLICY,
@@ -916,8 +940,11 @@ static void pcipass_policy_apply(void)
 				pci_warn(pdev, "pcipass: claim= takes it, not claimed: %s\n",
 					 extack._msg ?: "error");
 		} else if (!take && ours) {
-			if (!pcipass_release_devs(&pdev, 1, 0, &done, NULL))
+			if (!pcipass_release_devs(&pdev, 1, 0, &done, &extack))
 				pcipass_devs_release(&done);
+			else
+				pci_warn(pdev, "pcipass: claim= no longer takes it, not released: %s\n",
+					 extack._msg ?: "error");
 		}
 	}
 	pcipass_devs_release(&devs);
@@ -949,6 +976,11 @@ static int pcipass_claim_param_set(const char *val,
 	}
 
 	mutex_lock(&pcipass_state_lock);
+	if (pcipass_policy_closed) {
+		mutex_unlock(&pcipass_state_lock);
+		err = -ENODEV;
+		goto err_free;
+	}
 	swap(pcipass_policy, policy);
 	swap(pcipass_policy_text, text);
 	mutex_unlock(&pcipass_state_lock);
@@ -976,6 +1008,29 @@ static int pcipass_claim_param_get(char *buffer, const struct kernel_param *kp)
 	return len;
 }
 
+/*
+ * Refuse claim= writes from now on and forget the policy: the file
+ * outlives ->exit() until the module's sysfs goes.
+ */
+static void pcipass_policy_close(void)
+{
+	struct pcipass_policy *policy;
+	char *text;
+
+	/* param_attr_store() holds it across ->set(): none is in flight. */
+	kernel_param_lock(THIS_MODULE);
+	mutex_lock(&pcipass_state_lock);
+	pcipass_policy_closed = true;
+	policy = pcipass_policy;
+	text = pcipass_policy_text;
+	pcipass_policy = NULL;
+	pcipass_policy_text = NULL;
+	mutex_unlock(&pcipass_state_lock);
+	kernel_param_unlock(THIS_MODULE);
+	kfree(policy);
+	kfree(text);
+}
+
 static const struct kernel_param_ops pcipass_claim_param_ops = {
 	.set = pcipass_claim_param_set,
 	.get = pcipass_claim_param_get,
@@ -998,22 +1053,26 @@ int pcipass_claim_init(void)
 	int err;
 
 	err = bus_register_notifier(&pci_bus_type, &pcipass_bus_nb);
-	if (err)
+	if (err) {
+		pcipass_policy_close();
 		return err;
+	}
 	WRITE_ONCE(pcipass_live, true);
-	if (pcipass_policy && pcipass_policy->n)
-		pcipass_policy_apply();
+	/* A write from here on applies its policy itself; this may repeat it. */
+	pcipass_policy_apply();
 	return 0;
 }
 
 /**
  * pcipass_claim_stop() - refuse new claims and stop watching the bus
  *
- * Waits for a claim or release in progress. After this, nothing of ours
+ * Waits for a claim or release in progress, and for a claim= write in
+ * progress; refuses the writes that follow. After this, nothing of ours
  * sends events, so the netlink family can go.
  */
 void pcipass_claim_stop(void)
 {
+	pcipass_policy_close();
 	mutex_lock(&pcipass_claim_mutex);
 	WRITE_ONCE(pcipass_live, false);
 	mutex_unlock(&pcipass_claim_mutex);
@@ -1045,6 +1104,4 @@ void pcipass_claim_exit(void)
 		pcipass_claim_free(c);
 	}
 	mutex_unlock(&pcipass_claim_mutex);
-	kfree(pcipass_policy);
-	kfree(pcipass_policy_text);
 }

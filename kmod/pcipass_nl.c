@@ -540,22 +540,44 @@ full:
 	return skb->len ?: -EMSGSIZE;
 }
 
+#define PCIPASS_NL_TOO_MANY_BDFS \
+	"more than " __stringify(PCIPASS_CLAIM_MAX_BDFS) " PCI addresses in one request"
+
 /*
  * The functions a claim or release names: every PCIPASS_A_CLAIM_BDF,
- * referenced. Release with pcipass_devs_release().
+ * referenced, each once. Release with pcipass_devs_release().
  */
 static int pcipass_nl_claim_parse(struct genl_info *info,
 				  struct pcipass_devs *named)
 {
-	struct pci_dev *pdev, **dev;
 	char bdf[PCIPASS_BDF_MAX_LEN + 1];
 	const struct nlattr *attr;
+	unsigned int i, max = 0;
+	struct pci_dev *pdev;
 	u32 domain;
 	u8 bus, devfn;
 	int rem;
 
 	named->dev = NULL;
 	named->n = 0;
+	nlmsg_for_each_attr(attr, info->nlhdr, GENL_HDRLEN, rem) {
+		if (nla_type(attr) != PCIPASS_A_CLAIM_BDF)
+			continue;
+		if (++max > PCIPASS_CLAIM_MAX_BDFS) {
+			NL_SET_ERR_MSG_ATTR(info->extack, attr,
+					    PCIPASS_NL_TOO_MANY_BDFS);
+			return -E2BIG;
+		}
+	}
+	if (!max) {
+		NL_SET_ERR_MSG(info->extack, "PCI address (bdf) required");
+		NL_SET_ERR_ATTR_MISS(info->extack, NULL, PCIPASS_A_CLAIM_BDF);
+		return -EINVAL;
+	}
+	named->dev = kmalloc_array(max, sizeof(*named->dev), GFP_KERNEL);
+	if (!named->dev)
+		return -ENOMEM;
+
 	nlmsg_for_each_attr(attr, info->nlhdr, GENL_HDRLEN, rem) {
 		if (nla_type(attr) != PCIPASS_A_CLAIM_BDF)
 			continue;
@@ -572,20 +594,16 @@ static int pcipass_nl_claim_parse(struct genl_info *info,
 			pcipass_devs_release(named);
 			return -ENODEV;
 		}
-		dev = krealloc_array(named->dev, named->n + 1, sizeof(*dev),
-				     GFP_KERNEL);
-		if (!dev) {
+		for (i = 0; i < named->n; i++)
+			if (named->dev[i] == pdev)
+				break;
+		if (i < named->n) {
+			NL_SET_ERR_MSG_ATTR(info->extack, attr,
+					    "PCI function named twice");
 			pci_dev_put(pdev);
-			pcipass_devs_release(named);
-			return -ENOMEM;
+			goto err_inval;
 		}
-		named->dev = dev;
 		named->dev[named->n++] = pdev;
-	}
-	if (!named->n) {
-		NL_SET_ERR_MSG(info->extack, "PCI address (bdf) required");
-		NL_SET_ERR_ATTR_MISS(info->extack, NULL, PCIPASS_A_CLAIM_BDF);
-		return -EINVAL;
 	}
 	return 0;
 
@@ -598,7 +616,8 @@ typedef int (*pcipass_nl_claim_fn)(struct pci_dev **named, unsigned int n,
 				   u32 flags, struct pcipass_devs *done,
 				   struct netlink_ext_ack *extack);
 
-static int pcipass_nl_claim_common(struct genl_info *info, u8 cmd,
+static int pcipass_nl_claim_common(struct sk_buff *skb,
+				   struct genl_info *info, u8 cmd,
 				   pcipass_nl_claim_fn fn)
 {
 	struct pcipass_devs named, done;
@@ -607,6 +626,16 @@ static int pcipass_nl_claim_common(struct genl_info *info, u8 cmd,
 	void *hdr;
 	int err;
 
+	/*
+	 * Moving a function between drivers through sysfs needs root; here
+	 * it needs CAP_SYS_ADMIN, not the CAP_NET_ADMIN of GENL_ADMIN_PERM
+	 * that network daemons and hostNetwork containers commonly hold.
+	 */
+	if (!netlink_capable(skb, CAP_SYS_ADMIN)) {
+		NL_SET_ERR_MSG(info->extack,
+			       "CAP_SYS_ADMIN is required to claim or release");
+		return -EPERM;
+	}
 	if (info->attrs[PCIPASS_A_CLAIM_FLAGS])
 		flags = nla_get_u32(info->attrs[PCIPASS_A_CLAIM_FLAGS]);
 	err = pcipass_nl_claim_parse(info, &named);
@@ -648,13 +677,13 @@ static int pcipass_nl_claim_runtime(struct pci_dev **named, unsigned int n,
 
 int pcipass_nl_claim_doit(struct sk_buff *skb, struct genl_info *info)
 {
-	return pcipass_nl_claim_common(info, PCIPASS_CMD_CLAIM,
+	return pcipass_nl_claim_common(skb, info, PCIPASS_CMD_CLAIM,
 				       pcipass_nl_claim_runtime);
 }
 
 int pcipass_nl_release_doit(struct sk_buff *skb, struct genl_info *info)
 {
-	return pcipass_nl_claim_common(info, PCIPASS_CMD_RELEASE,
+	return pcipass_nl_claim_common(skb, info, PCIPASS_CMD_RELEASE,
 				       pcipass_release_devs);
 }
 

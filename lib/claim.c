@@ -84,7 +84,8 @@ static int claim_reply_cb(struct nl_msg *msg, void *arg)
  * *@done and the extended ACK first, so that every failure leaves both
  * as a caller expects.
  *
- * Return: 0, or -EINVAL with the offending part in the extended ACK.
+ * Return: 0, or -EINVAL (-E2BIG for more than %PCIPASS_CLAIM_MAX_BDFS
+ * names, as the module says) with the offending part in the extended ACK.
  */
 int pcipass_claim_args(struct pcipass_ctx *ctx, const char *const *bdfs,
 		       size_t n_bdfs, char ***done)
@@ -100,6 +101,11 @@ int pcipass_claim_args(struct pcipass_ctx *ctx, const char *const *bdfs,
 	if (!n_bdfs) {
 		pcipass_set_extack(ctx, "no function given");
 		return -EINVAL;
+	}
+	if (n_bdfs > PCIPASS_CLAIM_MAX_BDFS) {
+		pcipass_set_extack(ctx, "%zu functions named, at most %d in one request",
+				   n_bdfs, PCIPASS_CLAIM_MAX_BDFS);
+		return -E2BIG;
 	}
 	for (i = 0; i < n_bdfs; i++) {
 		if (!bdfs[i] || !bdfs[i][0] ||

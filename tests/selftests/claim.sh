@@ -90,13 +90,24 @@ wait_for() {
 }
 on_driver() { [ "$(drv "$1")" = "$2" ]; }
 
-# run ARGS...: the CLI's status in $rc, output in $tmp/out, $tmp/err.
+# run ARGS...: the CLI's status in $rc, output in $tmp/out, $tmp/err;
+# run as "${run_as[@]}" ARGS when set.
+run_as=()
 run() {
-	"$pp" "$@" >"$tmp/out" 2>"$tmp/err"
+	"${run_as[@]}" "$pp" "$@" >"$tmp/out" 2>"$tmp/err"
 	rc=$?
 	if grep -qE 'Sanitizer|runtime error:' "$tmp/err"; then
 		rc=99
 	fi
+}
+# as_cap CAP ARGS...: run, as nobody holding only the capability CAP.
+as_cap() {
+	local cap=$1
+	shift
+	local run_as=(setpriv --reuid=65534 --regid=65534 --clear-groups
+		--inh-caps=-all,+"$cap" --ambient-caps=-all,+"$cap"
+		--bounding-set=-all,+"$cap")
+	run "$@"
 }
 outs() { printf 'stdout: %s\nstderr: %s\nexit %s' "$(cat "$tmp/out")" "$(cat "$tmp/err")" "$rc"; }
 
@@ -401,6 +412,27 @@ sys.exit(0 if g and all(a <= b for a, b in zip(g, g[1:])) else 1)' "$tmp/g.json"
 		[ "$(drv $nv1)" = nvme ]
 	ok $? "e: unprivileged claim fails with EPERM" "$(outs)"
 
+	# Moving a function through sysfs needs root: here CAP_SYS_ADMIN.
+	# CAP_NET_ADMIN, which network daemons hold, is not enough.
+	as_cap net_admin claim 01:00.0
+	[ $rc = 1 ] &&
+		grep -qx "pcipass: claim $nv1: Operation not permitted" "$tmp/err" &&
+		grep -q "^Error: CAP_SYS_ADMIN is required" "$tmp/err" &&
+		[ "$(drv $nv1)" = nvme ]
+	ok $? "e: a claim with CAP_NET_ADMIN only fails with EPERM, naming CAP_SYS_ADMIN" \
+		"$(outs)"
+	as_cap sys_admin claim 01:00.0
+	[ $rc = 0 ] && [ "$(drv $nv1)" = vfio-pci ]
+	ok $? "e: CAP_SYS_ADMIN without root's uid claims" "$(outs)" "$(state $nv1)"
+	as_cap net_admin release 01:00.0
+	[ $rc = 1 ] && grep -q "^Error: CAP_SYS_ADMIN is required" "$tmp/err" &&
+		[ "$(drv $nv1)" = vfio-pci ]
+	ok $? "e: a release with CAP_NET_ADMIN only fails, the function stays" \
+		"$(outs)" "$(state $nv1)"
+	as_cap sys_admin release 01:00.0
+	[ $rc = 0 ] && [ "$(drv $nv1)" = nvme ]
+	ok $? "e: CAP_SYS_ADMIN without root's uid releases" "$(outs)" "$(state $nv1)"
+
 	local blk
 	blk=$(ls -d "$devs/$nv3"/nvme/nvme*/nvme*n1 2>/dev/null | head -n 1)
 	blk=${blk##*/}
@@ -550,6 +582,31 @@ sys.exit(0 if g and all(a <= b for a, b in zip(g, g[1:])) else 1)' "$tmp/g.json"
 	run release 06:01.0
 	[ $rc = 1 ] && grep -qx "Error: $nic1 is not claimed by pcipass" "$tmp/err"
 	ok $? "i: with nothing of the group held, release is refused again" "$(outs)"
+
+	# --- j: a mate already on vfio-pci stays external -------------------------
+	# Bound by hand, as an admin (or another tool) would before pcipass.
+	echo vfio-pci >"$devs/$nic2/driver_override" &&
+		echo $nic2 >/sys/bus/pci/drivers/e1000/unbind &&
+		echo $nic2 >/sys/bus/pci/drivers_probe
+	[ "$(drv $nic2)" = vfio-pci ] && [ "$(jdev $nic2 claim-origin)" = external ]
+	ok $? "j: 06:02.0 bound to vfio-pci by hand is external" "$(state $nic2)"
+	run -j claim 06:01.0
+	[ $rc = 0 ] && [ "$(drv $nic1)" = vfio-pci ] &&
+		[ "$(jdev $nic2 claim-origin)" = external ] &&
+		python3 -c 'import json,sys; a=json.load(open(sys.argv[1])); sys.exit(0 if [d["bdf"] for d in a]==[sys.argv[2]] else 1)' \
+			"$tmp/out" $nic1
+	ok $? "j: claim 06:01.0 names only it; its mate 06:02.0 stays external" \
+		"$(outs)" "$(state $nic1 $nic2)" "$("$pp" -j dev show $nic2 2>&1)"
+	run release 06:01.0
+	[ $rc = 0 ] && [ "$(drv $nic1)" = e1000 ] && [ "$(drv $nic2)" = vfio-pci ] &&
+		[ "$(override $nic2)" = vfio-pci ]
+	ok $? "j: release without force returns 06:01.0, leaves the external mate" \
+		"$(outs)" "$(state $nic1 $nic2)"
+	echo >"$devs/$nic2/driver_override"
+	echo $nic2 >/sys/bus/pci/drivers/vfio-pci/unbind
+	echo $nic2 >/sys/bus/pci/drivers_probe
+	wait_for on_driver $nic2 e1000
+	ok $? "j: 06:02.0 back on e1000 by hand" "$(state $nic2)"
 }
 
 # ---------------------------------------------------------------------------

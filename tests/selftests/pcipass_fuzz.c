@@ -6,7 +6,7 @@
  *   pcipass_fuzz [-n COUNT] [-s SEED] [-t BDF[,BDF...]]
  *
  * -n  messages in all (default 12000; a quarter go from an unprivileged
- *     child that dropped to nobody, without CAP_NET_ADMIN)
+ *     child that dropped to nobody, without CAP_SYS_ADMIN)
  * -s  seed (default: from the clock; also $PCIPASS_FUZZ_SEED). The seed
  *     is printed first, so a failure can be replayed with -s.
  * -t  functions a well-formed claim may name (default
@@ -22,10 +22,10 @@
  * the request's seq and nothing follows its end: a duplicate or late
  * answer, with that seq or an earlier one, fails. An error must carry an
  * extended ack (NLMSGERR_ATTR_MSG, _OFFS or _MISS_TYPE), except those the
- * generic netlink core gives before the family sees the message: EPERM
- * for an admin operation without CAP_NET_ADMIN, EOPNOTSUPP for an
- * operation the family does not have, EINVAL for a message shorter than
- * a genl header. Silence (no answer in 20 s) fails.
+ * generic netlink core gives before the family sees the message:
+ * EOPNOTSUPP for an operation the family does not have, EINVAL for a
+ * message shorter than a genl header. A claim or release without
+ * CAP_SYS_ADMIN is refused by the family, so its EPERM says why. Silence (no answer in 20 s) fails.
  *
  * At the end dumps must still list every function in sysfs, and every
  * function must be on the driver it had at the start (a target the fuzzer
@@ -562,7 +562,7 @@ static void print_failures(const struct stats *st)
 
 /* Judge one error (from NLMSG_ERROR or NLMSG_DONE). */
 static void judge_error(struct stats *st, const struct msg *m, int err,
-			bool extack, bool privileged)
+			bool extack)
 {
 	st->errors++;
 	if (extack) {
@@ -570,10 +570,6 @@ static void judge_error(struct stats *st, const struct msg *m, int err,
 		return;
 	}
 	/* Refused by the genl core before the family saw it. */
-	if (err == -EPERM && m->admin && !privileged) {
-		st->core_err++;
-		return;
-	}
 	if (err == -EOPNOTSUPP && !m->known) {
 		st->core_err++;
 		return;
@@ -609,7 +605,7 @@ static void stray(struct stats *st, const struct msg *m, uint32_t seq,
 
 /* Read the answer to @m, sent with @seq, to its end, and what follows. */
 static void await(int fd, struct stats *st, const struct msg *m,
-		  uint32_t seq, bool privileged)
+		  uint32_t seq)
 {
 	static unsigned char rcv[RCV_SZ];
 	bool ended = false;
@@ -640,8 +636,7 @@ static void await(int fd, struct stats *st, const struct msg *m,
 					st->acks++;
 				} else {
 					judge_error(st, m, e->error,
-						    ack_has_extack(h, h->nlmsg_len),
-						    privileged);
+						    ack_has_extack(h, h->nlmsg_len));
 				}
 				ended = true;
 				continue;
@@ -655,7 +650,7 @@ static void await(int fd, struct stats *st, const struct msg *m,
 					memcpy(&err, NLMSG_DATA(h), sizeof(err));
 				st->dumps++;
 				if (err)
-					judge_error(st, m, err, false, privileged);
+					judge_error(st, m, err, false);
 				ended = true;
 				continue;
 			}
@@ -684,7 +679,7 @@ static void await(int fd, struct stats *st, const struct msg *m,
  */
 static uint32_t last_seq = 100;
 
-static void run(int fd, long count, bool privileged, struct stats *st)
+static void run(int fd, long count, struct stats *st)
 {
 	struct msg m;
 	uint32_t seq;
@@ -706,7 +701,7 @@ static void run(int fd, long count, bool privileged, struct stats *st)
 			continue;
 		}
 		st->sent++;
-		await(fd, st, &m, seq, privileged);
+		await(fd, st, &m, seq);
 	}
 }
 
@@ -796,7 +791,7 @@ static void release_targets(int fd, struct stats *st)
 			continue;
 		}
 		st->sent++;
-		await(fd, st, &m, seq, true);
+		await(fd, st, &m, seq);
 	}
 }
 
@@ -960,7 +955,7 @@ int main(int argc, char **argv)
 		cfd = pp_nl_socket(1 << 20);
 		if (cfd < 0)
 			_exit(3);
-		run(cfd, unpriv, false, &ust);
+		run(cfd, unpriv, &ust);
 		if (write(pfd[1], &ust, sizeof(ust)) != sizeof(ust))
 			_exit(3);
 		_exit(0);
@@ -984,7 +979,7 @@ int main(int argc, char **argv)
 	print_failures(&ust);
 
 	rng = seed;
-	run(fd, count - unpriv, true, &st);
+	run(fd, count - unpriv, &st);
 	print_stats("root", &st);
 	ok = !st.failures && st.sent >= (count - unpriv) * 9 / 10;
 	nfailed += !ok;

@@ -372,7 +372,7 @@ static uint32_t pp_seq;
 struct pp_req {
 	union {
 		struct nlmsghdr nlh;
-		char buf[1024];
+		char buf[32768];	/* claim-max-bdfs + 1 addresses */
 	};
 };
 
@@ -2346,6 +2346,72 @@ TEST_F(pcipass, unknown_cmd)
 	req_init(&q, self->family, NLM_F_DUMP, 99);
 	expect_err(_metadata, self->family, &q, "cmd 99 dump", EOPNOTSUPP,
 		   false, -1, -1);
+}
+
+/* A PCI-to-PCI bridge (root port, switch port): claims refuse bridges. */
+static int bridge_bdf(char *bdf, size_t sz)
+{
+	char path[PATH_MAX], class[32];
+	struct dirent *e;
+	DIR *d;
+	int ret = -ENOENT;
+
+	d = opendir(SYS_PCI);
+	if (!d)
+		return -errno;
+	while ((e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), SYS_PCI "/%s/class", e->d_name);
+		if (!read_str(path, class, sizeof(class)) &&
+		    !strncmp(class, "0x0604", 6)) {
+			scpy(bdf, sz, e->d_name);
+			ret = 0;
+			break;
+		}
+	}
+	closedir(d);
+	return ret;
+}
+
+/* Count and duplicates of bdf in a claim or release: refused up front. */
+TEST_F(pcipass, claim_request_bounds)
+{
+	static const uint8_t cmds[] = { PCIPASS_CMD_CLAIM, PCIPASS_CMD_RELEASE };
+	const char *absent = absent_bdf();
+	char bridge[PP_BDF_SZ], what[96];
+	uint32_t off = 0;
+	struct pp_req q;
+	size_t c;
+	int i;
+
+	if (geteuid())
+		SKIP(return, "needs root (CAP_SYS_ADMIN)");
+	ASSERT_NE(NULL, absent);
+	ASSERT_EQ(0, bridge_bdf(bridge, sizeof(bridge)));
+	for (c = 0; c < sizeof(cmds); c++) {
+		const char *op = cmds[c] == PCIPASS_CMD_CLAIM ? "claim" : "release";
+
+		/*
+		 * One address past the limit: refused at that attribute,
+		 * before any is looked up (an absent one would say ENODEV).
+		 */
+		req_init(&q, self->family, 0, cmds[c]);
+		for (i = 0; i <= PCIPASS_CLAIM_MAX_BDFS; i++)
+			off = req_put_str(&q, PCIPASS_A_CLAIM_BDF, absent);
+		snprintf(what, sizeof(what), "%s of %d addresses", op,
+			 PCIPASS_CLAIM_MAX_BDFS + 1);
+		expect_err(_metadata, self->family, &q, what, E2BIG, true,
+			   off, -1);
+
+		/* A bridge named twice: refused at the second, as a duplicate. */
+		req_init(&q, self->family, 0, cmds[c]);
+		req_put_str(&q, PCIPASS_A_CLAIM_BDF, bridge);
+		off = req_put_str(&q, PCIPASS_A_CLAIM_BDF, bridge);
+		snprintf(what, sizeof(what), "%s naming %s twice", op, bridge);
+		expect_err(_metadata, self->family, &q, what, EINVAL, true,
+			   off, -1);
+	}
 }
 
 /* ---------------------------------------------------------------------

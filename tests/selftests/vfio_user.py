@@ -45,6 +45,21 @@ def driver(bdf):
     return os.path.basename(os.readlink(link)) if os.path.exists(link) else None
 
 
+def vfio_open(group):
+    """Hold the group as QEMU does: a container with the type1 IOMMU."""
+    container = os.open("/dev/vfio/vfio", os.O_RDWR)
+    gfd = os.open("/dev/vfio/" + group, os.O_RDWR)
+    fcntl.ioctl(gfd, VFIO_GROUP_SET_CONTAINER, struct.pack("i", container))
+    fcntl.ioctl(container, VFIO_SET_IOMMU, VFIO_TYPE1_IOMMU)
+    return container, gfd
+
+
+def vfio_close(container, gfd):
+    fcntl.ioctl(gfd, VFIO_GROUP_UNSET_CONTAINER)
+    os.close(gfd)
+    os.close(container)
+
+
 def main():
     if not os.path.exists("/sys/bus/pci/devices/" + BDF):
         print("1..0 # SKIP no %s in this topology" % BDF)
@@ -56,10 +71,7 @@ def main():
     check(rc == 0 and driver(BDF) == "vfio-pci", "claim %s" % BDF, out)
     group = os.path.basename(os.readlink("/sys/bus/pci/devices/%s/iommu_group" % BDF))
 
-    container = os.open("/dev/vfio/vfio", os.O_RDWR)
-    gfd = os.open("/dev/vfio/" + group, os.O_RDWR)
-    fcntl.ioctl(gfd, VFIO_GROUP_SET_CONTAINER, struct.pack("i", container))
-    fcntl.ioctl(container, VFIO_SET_IOMMU, VFIO_TYPE1_IOMMU)
+    container, gfd = vfio_open(group)
 
     rc, out = ynl("release", '{"bdf": ["%s"]}' % BDF)
     check(rc != 0 and "Device or resource busy" in out and "VFIO user" in out,
@@ -69,13 +81,35 @@ def main():
     rc, out = ynl("claim", '{"bdf": ["%s"]}' % BDF)
     check(rc == 0, "claiming it again is harmless", out)
 
-    fcntl.ioctl(gfd, VFIO_GROUP_UNSET_CONTAINER)
-    os.close(gfd)
-    os.close(container)
+    vfio_close(container, gfd)
 
     rc, out = ynl("release", '{"bdf": ["%s"]}' % BDF)
     check(rc == 0 and driver(BDF) == before,
           "once the user is gone, release returns it to %s" % before, out)
+
+    # The same through claim=: a policy that stops taking a function a
+    # VFIO user holds cannot release it, and says so in the kernel log.
+    param = "/sys/module/pcipass/parameters/claim"
+    with open(param, "w") as f:
+        f.write(BDF)
+    check(driver(BDF) == "vfio-pci", "claim=%s takes it" % BDF)
+    container, gfd = vfio_open(group)
+    mark = "pcipass-vfio-user %d" % os.getpid()
+    with open("/dev/kmsg", "w") as f:
+        f.write(mark + "\n")
+    with open(param, "w") as f:
+        f.write("\n")
+    log = subprocess.run(["dmesg"], capture_output=True, text=True).stdout
+    log = log[log.rfind(mark):]
+    check(driver(BDF) == "vfio-pci" and
+          "claim= no longer takes it, not released" in log and "VFIO user" in log,
+          "clearing claim= while a VFIO user holds it: it stays, the log says why",
+          log[-2000:])
+    vfio_close(container, gfd)
+    with open(param, "w") as f:
+        f.write("\n")
+    check(driver(BDF) == before,
+          "once the user is gone, clearing claim= again returns it to %s" % before)
 
     return T.done()
 

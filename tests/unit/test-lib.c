@@ -112,6 +112,18 @@ static void test_claim_no_module(void)
 	   "release(NULL bdfs)");
 	ok(pcipass_claim(ctx, (const char *[]){ "0000:0000:0000:00.0" }, 1, 0,
 			 NULL) == -EINVAL, "claim of an overlong name: -EINVAL");
+	{
+		static const char *many[PCIPASS_CLAIM_MAX_BDFS + 1];
+		size_t i;
+
+		for (i = 0; i < PCIPASS_CLAIM_MAX_BDFS + 1; i++)
+			many[i] = "0000:01:00.0";
+		done = (char **)bdfs;
+		ok(pcipass_release(ctx, many, PCIPASS_CLAIM_MAX_BDFS + 1, 0,
+				   &done) == -E2BIG && !done &&
+		   strstr(pcipass_get_extack(ctx), "at most 1024"),
+		   "release of claim-max-bdfs + 1 names: -E2BIG, the limit named");
+	}
 	ok(pcipass_monitor_new(ctx, NULL) == -EINVAL, "monitor_new(NULL)");
 	ok(pcipass_monitor_get_fd(NULL) == -1, "monitor_get_fd(NULL)");
 	ok(pcipass_monitor_dispatch(NULL, NULL, NULL) == -EINVAL,

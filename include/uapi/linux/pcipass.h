@@ -10,6 +10,7 @@
 #define PCIPASS_FAMILY_VERSION	1
 
 #define PCIPASS_BDF_MAX_LEN	16
+#define PCIPASS_CLAIM_MAX_BDFS	1024
 
 /**
  * enum pcipass_pcie_type - PCI Express device/port type, as in the PCIe

@@ -971,7 +971,7 @@ PCIPASS_EXPORT int pcipass_dev_name(struct pcipass_ctx *ctx,
 				    size_t len);
 
 /*
- * Claiming functions for vfio-pci (needs CAP_NET_ADMIN).
+ * Claiming functions for vfio-pci (needs CAP_SYS_ADMIN, as sysfs needs root).
  */
 
 /**
