@@ -18,8 +18,9 @@
 #          kernel): the tier to run while working
 #   soak   the CI debug kernel's guests only, with the full soak counts
 #          (PCIPASS_SOAK=1, tests/guest/suite.sh): before a release
-# PCIPASS_PLAN_ONLY=1: print "suite NAME" and "guest NAME" for what the
-# mode would run, and run nothing (tests/unit/test-run-all-plan.sh).
+# PCIPASS_PLAN_ONLY=1: print "lab-jobs N", "suite NAME" and "guest NAME"
+# for what the mode would run, and run nothing
+# (tests/unit/test-run-all-plan.sh).
 set -uo pipefail
 
 mode=${1:-check}
@@ -29,6 +30,23 @@ check | quick | soak) ;;
 esac
 # Which guests run depends on it to the end: nothing may reuse the name.
 readonly mode
+
+# Guests run $lab_jobs at a time: under TCG a guest keeps about one host
+# core busy (its second vCPU mostly idles), so two on two cores take
+# little more time than one. PCIPASS_LAB_JOBS=1 runs them one by one,
+# their output streamed as it comes; otherwise each guest's output is
+# printed whole when it ends. Each needs 2 GiB and QEMU's own memory.
+lab_jobs=${PCIPASS_LAB_JOBS:-}
+if [ -z "$lab_jobs" ]; then
+	lab_jobs=$(nproc)
+	mem_jobs=$(($(awk '/^MemAvailable:/ { print $2 }' /proc/meminfo) / (3 * 1024 * 1024)))
+	[ "$mem_jobs" -ge "$lab_jobs" ] || lab_jobs=$mem_jobs
+	[ "$lab_jobs" -ge 1 ] || lab_jobs=1
+fi
+if ! [[ $lab_jobs =~ ^[1-9][0-9]*$ ]]; then
+	echo "$0: PCIPASS_LAB_JOBS='$lab_jobs' is not a positive number" >&2
+	exit 2
+fi
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 1
@@ -43,6 +61,7 @@ ci_topologies=${CI_TOPOLOGIES-seed-server}
 ci_kver=$(tests/lab/ci-kernel.sh release 2>/dev/null) || ci_kver=
 plan_only=${PCIPASS_PLAN_ONLY:-}
 if [ -n "$plan_only" ]; then
+	echo "lab-jobs $lab_jobs"
 	res=$(mktemp -d)
 	trap 'rm -rf "$res"' EXIT
 else
@@ -128,16 +147,13 @@ boot1_results() {
 	cat "$dir/boot1-results.tap"
 }
 
-# lab NAME RUN-ARGS...: one guest, its TAP files in $res/NAME; a guest that
-# did not finish counts as a failure. A guest the lab booted twice because
-# the kernel panicked before the job or QEMU crashed (tests/lab/run) is
-# listed at the end.
-lab() {
-	local name=$1 dir=$res/$1 rc
-	shift
-	[ -z "$plan_only" ] || { echo "guest $name"; return 0; }
-	mkdir -p "$dir"
-	echo "=== lab $name"
+# lab_one NAME DIR RUN-ARGS...: one guest, its TAP files in DIR; a guest
+# that did not finish counts as a failure. A guest the lab booted twice
+# because the kernel panicked before the job or QEMU crashed
+# (tests/lab/run) is listed at the end.
+lab_one() {
+	local name=$1 dir=$2 rc
+	shift 2
 	timed "lab $name" tests/lab/run -o "$dir" "$@"
 	rc=$?
 	if [ $rc -ne 0 ]; then
@@ -148,16 +164,35 @@ lab() {
 		sed "s|^|  $name: |" "$dir/boot-retry" >>"$res/boot-retries"
 		boot1_results "$name" "$dir"
 	fi
+	return $rc
 }
 
-[ "$mode" = soak ] || for k in $kvers; do
-	for topo in $topologies; do
-		lab "$k-$topo" -k "$k" -t "$topo" -T 2400 -- tests/guest/suite.sh
+# lab NAME RUN-ARGS...: start one guest, once fewer than $lab_jobs run.
+lab() {
+	local name=$1 dir=$res/$1
+	shift
+	[ -z "$plan_only" ] || { echo "guest $name"; return 0; }
+	mkdir -p "$dir"
+	if [ "$lab_jobs" -eq 1 ]; then
+		echo "=== lab $name"
+		lab_one "$name" "$dir" "$@"
+		return
+	fi
+	while [ "$(jobs -rp | wc -l)" -ge "$lab_jobs" ]; do
+		wait -n
 	done
-done
+	echo "=== lab $name: started at $(date +%T)"
+	{
+		local t0=$SECONDS rc=0
+		lab_one "$name" "$dir" "$@" >"$dir/lab.log" 2>&1 || rc=$?
+		# One guest's log at a time, whole.
+		flock "$res/.print" sh -c 'echo "=== lab $1: exit $2 after $3 s"; cat "$4"' \
+			sh "$name" "$rc" $((SECONDS - t0)) "$dir/lab.log"
+	} &
+}
 
-# The CI kernel: KASAN, lockdep, kmemleak, ... and the KUnit suites
-# (suite.sh runs them where pcipass_kunit.ko exists). Slower: more time.
+# The CI kernel first: the longest guest. KASAN, lockdep, kmemleak, ...
+# and the KUnit suites (suite.sh runs them where pcipass_kunit.ko exists).
 if [ -n "$ci_topologies" ] && [ -z "$ci_kver" ]; then
 	printf 'TAP version 13\n1..1\nnot ok 1 CI kernel is built (make ci-kernel)\n' \
 		>"$res/ci-kernel.tap"
@@ -172,6 +207,12 @@ elif [ -n "$ci_topologies" ]; then
 			tests/guest/suite.sh
 	done
 fi
+
+[ "$mode" = soak ] || for k in $kvers; do
+	for topo in $topologies; do
+		lab "$k-$topo" -k "$k" -t "$topo" -T 2400 -- tests/guest/suite.sh
+	done
+done
 
 # Preflight: "pcipass check" with VT-d turned off on the command line, with
 # no IOMMU at all, and with AMD-Vi, each on a small topology.
@@ -201,6 +242,7 @@ else
 		>"$res/persist-boot/lab.tap"
 fi
 
+wait
 [ -z "$plan_only" ] || exit 0
 
 # Where the time went: each host suite and guest, and each guest's suites

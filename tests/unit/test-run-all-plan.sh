@@ -28,7 +28,8 @@ ci_kver=$(tests/lab/ci-kernel.sh release 2>/dev/null) || ci_kver=
 plan() {
 	local mode=$1
 	shift
-	env -u CI_TOPOLOGIES -u TOPOLOGIES -u KVERS -u PCIPASS_SOAK "$@" \
+	env -u CI_TOPOLOGIES -u TOPOLOGIES -u KVERS -u PCIPASS_SOAK \
+		-u PCIPASS_LAB_JOBS "$@" \
 		PCIPASS_PLAN_ONLY=1 tests/run-all.sh "$mode" >"$tmp/$mode.plan" 2>&1
 }
 
@@ -81,6 +82,30 @@ else
 	skip "soak: only the CI kernel's guest, no host suite" \
 		"no CI kernel built (make ci-kernel)"
 fi
+
+plan check PCIPASS_LAB_JOBS=1
+rc=$?
+[ $rc = 0 ] && grep -qx "lab-jobs 1" "$tmp/check.plan" &&
+	[ "$(grep -c '^guest ' "$tmp/check.plan")" -ge 11 ]
+ok $? "PCIPASS_LAB_JOBS=1: one guest at a time, the same guests" \
+	"exit $rc" "$(cat "$tmp/check.plan")"
+
+plan check
+rc=$?
+jobs=$(sed -n 's/^lab-jobs //p' "$tmp/check.plan")
+[ $rc = 0 ] && [ -n "$jobs" ] && [ "$jobs" -ge 1 ] && [ "$jobs" -le "$(nproc)" ]
+ok $? "by default guests run side by side, at most one per core ($jobs of $(nproc))" \
+	"exit $rc" "$(head -n 3 "$tmp/check.plan")"
+
+for bad in 0 two -1; do
+	PCIPASS_LAB_JOBS=$bad PCIPASS_PLAN_ONLY=1 tests/run-all.sh check \
+		>"$tmp/jobs.out" 2>&1
+	rc=$?
+	[ $rc = 2 ] && grep -q "PCIPASS_LAB_JOBS='$bad' is not a positive number" "$tmp/jobs.out" &&
+		! grep -q '^suite ' "$tmp/jobs.out"
+	ok $? "PCIPASS_LAB_JOBS=$bad is refused before anything runs, naming it" \
+		"exit $rc" "$(cat "$tmp/jobs.out")"
+done
 
 tests/run-all.sh bogus >"$tmp/bogus.out" 2>&1
 rc=$?
