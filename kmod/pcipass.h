@@ -62,6 +62,7 @@ struct pcipass_devs {
 	unsigned int n;
 };
 
+bool pcipass_dev_registered(struct pci_dev *pdev);
 int pcipass_devs_collect(struct pcipass_devs *devs);
 void pcipass_devs_release(struct pcipass_devs *devs);
 int pcipass_group_members(struct iommu_group *group,

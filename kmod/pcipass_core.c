@@ -203,13 +203,30 @@ static int pcipass_devs_add(struct pcipass_devs *devs, struct pci_dev *pdev,
 
 	if (devs->n == *cap) {
 		*cap = *cap ? *cap * 2 : 64;
-		dev = krealloc_array(devs->dev, *cap, sizeof(*dev), GFP_KERNEL);
+		/* A dump's, kept as long as its reader likes: charge it. */
+		dev = krealloc_array(devs->dev, *cap, sizeof(*dev),
+				     GFP_KERNEL_ACCOUNT);
 		if (!dev)
 			return -ENOMEM;
 		devs->dev = dev;
 	}
 	devs->dev[devs->n++] = pci_dev_get(pdev);
 	return 0;
+}
+
+/**
+ * pcipass_dev_registered() - is a function still in the device model
+ * @pdev: a referenced PCI function
+ *
+ * False once its removal has begun (device_del()); the reference keeps
+ * the struct, not the function. Stable under pci_lock_rescan_remove(),
+ * which removal through sysfs and hotplug holds.
+ *
+ * Return: true if @pdev is registered.
+ */
+bool pcipass_dev_registered(struct pci_dev *pdev)
+{
+	return device_is_registered(&pdev->dev);
 }
 
 static void pcipass_devs_sort(struct pcipass_devs *devs)
@@ -269,7 +286,7 @@ static int pcipass_member_add(struct device *dev, void *data)
 {
 	struct pcipass_member_walk *walk = data;
 
-	if (!dev_is_pci(dev))
+	if (!dev_is_pci(dev) || !pcipass_dev_registered(to_pci_dev(dev)))
 		return 0;
 	return pcipass_devs_add(walk->devs, to_pci_dev(dev), &walk->cap);
 }
@@ -354,7 +371,7 @@ int pcipass_groups_collect(struct pcipass_group_ref **out, unsigned int *n)
 	err = pcipass_devs_collect(&devs);
 	if (err)
 		return err;
-	refs = kcalloc(devs.n ?: 1, sizeof(*refs), GFP_KERNEL);
+	refs = kcalloc(devs.n ?: 1, sizeof(*refs), GFP_KERNEL_ACCOUNT);
 	if (!refs) {
 		pcipass_devs_release(&devs);
 		return -ENOMEM;

@@ -2142,6 +2142,148 @@ TEST_F_TIMEOUT(pcipass, dump_intr_under_churn, 400)
 		pp_result_free(&snap[k]);
 }
 
+/*
+ * One datagram of the dev dump requested with @seq into @r. Returns 1 when
+ * it ended the dump, 0 when more follow, or -errno.
+ */
+static int recv_datagram(int fd, int family, uint32_t seq, struct pp_result *r)
+{
+	static char buf[PP_SMALL_RCV];
+	const struct nlmsghdr *nlh;
+	int len;
+
+	len = recv(fd, buf, sizeof(buf), MSG_TRUNC);
+	if (len < 0)
+		return -errno;
+	if (len > (int)sizeof(buf))
+		return -EMSGSIZE;
+	r->nrecv++;
+	for (nlh = (void *)buf; NLMSG_OK(nlh, len); nlh = NLMSG_NEXT(nlh, len)) {
+		if (nlh->nlmsg_seq != seq)
+			continue;
+		if (nlh->nlmsg_flags & NLM_F_DUMP_INTR)
+			r->intr = true;
+		if (nlh->nlmsg_type == NLMSG_DONE || nlh->nlmsg_type == NLMSG_ERROR) {
+			int err = 0;
+
+			if (nlh->nlmsg_len >= NLMSG_LENGTH(sizeof(int)))
+				memcpy(&err, NLMSG_DATA(nlh), sizeof(int));
+			r->error = err;
+			r->done = nlh->nlmsg_type == NLMSG_DONE;
+			return 1;
+		}
+		if (nlh->nlmsg_type == family)
+			parse_dev(r, nlh);
+	}
+	return 0;
+}
+
+/* A dev dump on a socket that holds one datagram at a time; its seq. */
+static int tiny_dump_start(int family, uint32_t *seq)
+{
+	struct pp_req q;
+	int fd;
+
+	fd = pp_nl_socket(1);
+	if (fd < 0)
+		return fd;
+	req_init(&q, family, NLM_F_DUMP, PCIPASS_CMD_DEV_GET);
+	if (send(fd, &q.nlh, q.nlh.nlmsg_len, 0) != (ssize_t)q.nlh.nlmsg_len) {
+		close(fd);
+		return -EIO;
+	}
+	*seq = q.nlh.nlmsg_seq;
+	return fd;
+}
+
+/*
+ * A function removed through sysfs while a reader is part way through a
+ * dump: the rest of the dump leaves it out (its config space may be gone
+ * with a host bridge driver's state) and is flagged NLM_F_DUMP_INTR.
+ */
+TEST_F_TIMEOUT(pcipass, dump_skips_removed, 180)
+{
+	struct pp_result map = {}, r = {};
+	char victim[PP_BDF_SZ] = "", drv[PP_STR_SZ] = "", path[PATH_MAX];
+	struct sys_snap s = {};
+	int fd, ret, i, k, n = 0;
+	int dgram[4096];
+	uint32_t seq;
+	size_t c;
+
+	if (geteuid())
+		SKIP(return, "needs root: removes a function through sysfs");
+	ASSERT_EQ(0, sys_snapshot(&s));
+
+	/* Which datagram each function comes in. */
+	fd = tiny_dump_start(self->family, &seq);
+	ASSERT_LE(0, fd);
+	do {
+		k = map.ndevs;
+		ret = recv_datagram(fd, self->family, seq, &map);
+		for (i = k; i < map.ndevs && i < 4096; i++)
+			dgram[i] = n;
+		n++;
+	} while (!ret);
+	close(fd);
+	ASSERT_EQ(1, ret);
+	ASSERT_EQ(0, map.error);
+
+	/*
+	 * The kernel builds the first datagram at the request, and each
+	 * next one from the recvmsg() that reads the one before: the victim
+	 * must come in the second or later. An endpoint on a driver that
+	 * comes back with a rescan, not a VF.
+	 */
+	for (i = map.ndevs - 1; i >= 0 && i < 4096 && dgram[i] >= 1 && !victim[0]; i--) {
+		const char *bdf = map.devs[i].str[PCIPASS_A_DEV_BDF];
+		const struct sys_dev *d = sys_find(&s, bdf);
+
+		if (!d || sys_is_bridge(d) || d->physfn[0] || d->is_pf)
+			continue;
+		for (c = 0; c < sizeof(churn_drivers) / sizeof(churn_drivers[0]); c++)
+			if (!strcmp(d->driver, churn_drivers[c])) {
+				scpy(victim, sizeof(victim), bdf);
+				scpy(drv, sizeof(drv), d->driver);
+				break;
+			}
+	}
+	pp_result_free(&map);
+	sys_free(&s);
+	if (!victim[0])
+		SKIP(return, "no removable function after the first datagram (%d datagrams)",
+		     n);
+	TH_LOG("%d datagrams; %s (%s) removed once the first is built", n,
+	       victim, drv);
+
+	fd = tiny_dump_start(self->family, &seq);
+	ASSERT_LE(0, fd);
+	snprintf(path, sizeof(path), SYS_PCI "/%s/remove", victim);
+	ret = write_str(path, "1");
+	EXPECT_EQ(0, ret) TH_LOG("%s: %s", path, strerror(-ret));
+	do
+		ret = recv_datagram(fd, self->family, seq, &r);
+	while (!ret);
+	close(fd);
+
+	/* Put it back before judging. */
+	write_str("/sys/bus/pci/rescan", "1");
+	snprintf(path, sizeof(path), SYS_PCI "/%s/driver", victim);
+	for (k = 0; k < 100 && access(path, F_OK); k++)
+		usleep(100 * 1000);
+	EXPECT_EQ(0, access(path, F_OK)) TH_LOG("%s not back on %s after a rescan",
+						victim, drv);
+
+	EXPECT_EQ(1, ret);
+	EXPECT_TRUE(r.done);
+	EXPECT_EQ(0, r.error);
+	for (i = 0; i < r.ndevs; i++)
+		EXPECT_STRNE(victim, r.devs[i].str[PCIPASS_A_DEV_BDF])
+			TH_LOG("the removed %s is in the dump after its removal", victim);
+	EXPECT_TRUE(r.intr) TH_LOG("the dump is not flagged NLM_F_DUMP_INTR");
+	pp_result_free(&r);
+}
+
 /* ---------------------------------------------------------------------
  * f. Malformed requests
  */
