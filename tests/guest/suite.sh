@@ -68,21 +68,17 @@ fi
 if [ -n "${PCIPASS_SOAK:-}" ]; then
 	counts=(100       1200  100         12000     20)
 elif [ -n "$debug" ]; then
-	counts=(10        300   10          4000      10)
-else
 	counts=(5         200   5           2000      5)
+else
+	counts=(3         100   3           1000      3)
 fi
 export PCIPASS_CLAIM_CYCLES=${PCIPASS_CLAIM_CYCLES:-${counts[0]}}
 export PCIPASS_STRESS_OPS=${PCIPASS_STRESS_OPS:-${counts[1]}}
 export PCIPASS_STRESS_MODCYCLES=${PCIPASS_STRESS_MODCYCLES:-${counts[2]}}
 export PCIPASS_FUZZ_MESSAGES=${PCIPASS_FUZZ_MESSAGES:-${counts[3]}}
 export PCIPASS_MODLOAD_CYCLES=${PCIPASS_MODLOAD_CYCLES:-${counts[4]}}
-# Each suite's time limit: 900 s, 1800 on the debug kernel, 3600 s with
-# the soak's counts.
+# Each suite's time limit: 900 s; 3600 s with the soak's counts.
 suite_limit=900
-# The debug kernel's guest shares the machine with the stock guests
-# (tests/run-all.sh runs guests side by side): twice the time there.
-[ -z "$debug" ] || suite_limit=1800
 [ -z "${PCIPASS_SOAK:-}" ] || suite_limit=3600
 echo "# repetitions${PCIPASS_SOAK:+ (soak)}: $PCIPASS_CLAIM_CYCLES hotplug," \
 	"$PCIPASS_STRESS_OPS concurrent ops, $PCIPASS_STRESS_MODCYCLES load cycles," \
