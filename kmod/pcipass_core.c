@@ -219,8 +219,8 @@ static int pcipass_devs_add(struct pcipass_devs *devs, struct pci_dev *pdev,
  * @pdev: a referenced PCI function
  *
  * False once its removal has begun (device_del()); the reference keeps
- * the struct, not the function. Stable under pci_lock_rescan_remove(),
- * which removal through sysfs and hotplug holds.
+ * the struct, not the function. A removal may begin right after: only
+ * pci_lock_rescan_remove() would hold it off (see the dev dump).
  *
  * Return: true if @pdev is registered.
  */

@@ -335,11 +335,8 @@ int pcipass_nl_dev_get_doit(struct sk_buff *skb, struct genl_info *info)
 		return -EINVAL;
 	}
 
-	/* Found and read with no removal half done: see the dev dump. */
-	pci_lock_rescan_remove();
 	pdev = pci_get_domain_bus_and_slot(domain, bus, devfn);
 	if (!pdev) {
-		pci_unlock_rescan_remove();
 		NL_SET_ERR_MSG_ATTR(info->extack, attr, "no such PCI function");
 		return -ENODEV;
 	}
@@ -359,14 +356,12 @@ int pcipass_nl_dev_get_doit(struct sk_buff *skb, struct genl_info *info)
 	if (err)
 		goto err_free_msg;
 	genlmsg_end(rsp, hdr);
-	pci_unlock_rescan_remove();
 	pci_dev_put(pdev);
 	return genlmsg_reply(rsp, info);
 
 err_free_msg:
 	nlmsg_free(rsp);
 err_put_dev:
-	pci_unlock_rescan_remove();
 	pci_dev_put(pdev);
 	return err;
 }
@@ -395,17 +390,18 @@ int pcipass_nl_dev_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	struct pcipass_nl_dev_dump *ctx = pcipass_nl_dev_dump(cb);
 	struct pci_dev *pdev;
-	int ret = 0;
 	void *hdr;
 
 	/*
 	 * The dump holds references to functions found at its start, for
 	 * as long as its reader takes. Each call reads only those still
-	 * registered, under the lock their removal holds: a removed one's
-	 * config space may have gone with its host bridge driver's state
-	 * (VMD, Hyper-V). Its removal moved the generation: flagged.
+	 * registered: a removed one's config space may have gone with its
+	 * host bridge driver's state (VMD, Hyper-V). Its removal moved the
+	 * generation: flagged. Not under pci_lock_rescan_remove(): reading
+	 * driver_override takes device_lock, and sriov_numvfs_store() takes
+	 * the two the other way round (6.12.118), so a removal can still
+	 * begin between the check and the reads.
 	 */
-	pci_lock_rescan_remove();
 	cb->seq = pcipass_gen_read();
 	for (; ctx->pos < ctx->devs.n; ctx->pos++) {
 		pdev = ctx->devs.dev[ctx->pos];
@@ -420,15 +416,11 @@ int pcipass_nl_dev_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 		}
 		genlmsg_end(skb, hdr);
 	}
-	ret = skb->len;
-	goto out;
+	return skb->len;
 
 full:
 	/* Out of room: the core calls us again to continue. */
-	ret = skb->len ?: -EMSGSIZE;
-out:
-	pci_unlock_rescan_remove();
-	return ret;
+	return skb->len ?: -EMSGSIZE;
 }
 
 static int pcipass_nl_group_reply(struct iommu_group *group,
@@ -481,16 +473,13 @@ int pcipass_nl_group_get_doit(struct sk_buff *skb, struct genl_info *info)
 		return -EINVAL;
 	}
 	attr = info->attrs[PCIPASS_A_GROUP_ID];
-	pci_lock_rescan_remove();
 	group = pcipass_group_find(nla_get_u32(attr));
 	if (!group) {
-		pci_unlock_rescan_remove();
 		NL_SET_ERR_MSG_ATTR(info->extack, attr,
 				    "no IOMMU group with this id holds a PCI function");
 		return -ENOENT;
 	}
 	err = pcipass_nl_group_reply(group, info);
-	pci_unlock_rescan_remove();
 	iommu_group_put(group);
 	return err;
 }
@@ -523,19 +512,16 @@ int pcipass_nl_group_get_dumpit(struct sk_buff *skb,
 	struct pcipass_nl_group_dump *ctx = pcipass_nl_group_dump(cb);
 	struct pcipass_devs members;
 	struct iommu_group *group;
-	int err, ret = 0;
 	void *hdr;
+	int err;
 
-	/* Members as they are now, none half removed: see the dev dump. */
-	pci_lock_rescan_remove();
+	/* Members as they are now, registered ones only: see the dev dump. */
 	cb->seq = pcipass_gen_read();
 	for (; ctx->pos < ctx->n; ctx->pos++) {
 		group = ctx->refs[ctx->pos].group;
 		err = pcipass_group_members(group, &members);
-		if (err) {
-			ret = skb->len ?: err;
-			goto out;
-		}
+		if (err)
+			return skb->len ?: err;
 		/*
 		 * Its last function left the group after we found it: the
 		 * IOMMU core empties a group at BUS_NOTIFY_REMOVED_DEVICE
@@ -554,23 +540,17 @@ int pcipass_nl_group_get_dumpit(struct sk_buff *skb,
 		pcipass_devs_release(&members);
 		if (err) {
 			genlmsg_cancel(skb, hdr);
-			if (err != -EMSGSIZE) {
-				ret = skb->len ?: err;
-				goto out;
-			}
+			if (err != -EMSGSIZE)
+				return skb->len ?: err;
 			goto full;
 		}
 		genlmsg_end(skb, hdr);
 	}
-	ret = skb->len;
-	goto out;
+	return skb->len;
 
 full:
 	/* Out of room: the core calls us again to continue. */
-	ret = skb->len ?: -EMSGSIZE;
-out:
-	pci_unlock_rescan_remove();
-	return ret;
+	return skb->len ?: -EMSGSIZE;
 }
 
 #define PCIPASS_NL_TOO_MANY_BDFS \
