@@ -63,6 +63,8 @@ struct pcipass_devs {
 };
 
 bool pcipass_dev_registered(struct pci_dev *pdev);
+bool pcipass_dev_in(struct pci_dev *pdev, struct pci_dev **devs,
+		    unsigned int n);
 int pcipass_devs_collect(struct pcipass_devs *devs);
 void pcipass_devs_release(struct pcipass_devs *devs);
 int pcipass_group_members(struct iommu_group *group,

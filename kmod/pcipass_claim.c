@@ -571,17 +571,6 @@ static int pcipass_move_one(struct pcipass_move *mv,
 	return err < 0 ? err : -ENODEV;
 }
 
-static bool pcipass_dev_named(struct pci_dev *pdev, struct pci_dev **named,
-			      unsigned int n)
-{
-	unsigned int i;
-
-	for (i = 0; i < n; i++)
-		if (named[i] == pdev)
-			return true;
-	return false;
-}
-
 /**
  * pcipass_claim_devs() - claim functions for vfio-pci, all or nothing
  * @named: the functions asked for
@@ -689,7 +678,7 @@ int pcipass_claim_devs(struct pci_dev **named, unsigned int n, u32 flags,
 		 * without force must leave it. A named one was asked for.
 		 */
 		if (!strcmp(mv[i].prev, PCIPASS_VFIO) &&
-		    !pcipass_dev_named(mv[i].pdev, named, n))
+		    !pcipass_dev_in(mv[i].pdev, named, n))
 			continue;
 		err = pcipass_claim_record(mv[i].pdev, origin, mv[i].prev);
 		if (err) {

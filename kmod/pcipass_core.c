@@ -229,6 +229,25 @@ bool pcipass_dev_registered(struct pci_dev *pdev)
 	return device_is_registered(&pdev->dev);
 }
 
+/**
+ * pcipass_dev_in() - is a function one of an array's
+ * @pdev: the PCI function
+ * @devs: the array
+ * @n: number of entries in @devs
+ *
+ * Return: true if @pdev is in @devs.
+ */
+bool pcipass_dev_in(struct pci_dev *pdev, struct pci_dev **devs,
+		    unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		if (devs[i] == pdev)
+			return true;
+	return false;
+}
+
 static void pcipass_devs_sort(struct pcipass_devs *devs)
 {
 	sort(devs->dev, devs->n, sizeof(*devs->dev), pcipass_dev_cmp, NULL);

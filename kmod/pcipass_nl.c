@@ -565,7 +565,7 @@ static int pcipass_nl_claim_parse(struct genl_info *info,
 {
 	char bdf[PCIPASS_BDF_MAX_LEN + 1];
 	const struct nlattr *attr;
-	unsigned int i, max = 0;
+	unsigned int max = 0;
 	struct pci_dev *pdev;
 	u32 domain;
 	u8 bus, devfn;
@@ -607,10 +607,7 @@ static int pcipass_nl_claim_parse(struct genl_info *info,
 			pcipass_devs_release(named);
 			return -ENODEV;
 		}
-		for (i = 0; i < named->n; i++)
-			if (named->dev[i] == pdev)
-				break;
-		if (i < named->n) {
+		if (pcipass_dev_in(pdev, named->dev, named->n)) {
 			NL_SET_ERR_MSG_ATTR(info->extack, attr,
 					    "PCI function named twice");
 			pci_dev_put(pdev);
