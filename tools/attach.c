@@ -11,10 +11,16 @@
  * persistent configuration is changed (virsh's --config), which works for
  * a domain that is shut off. libvirt's own message is passed through.
  *
+ * libvirt is loaded with dlopen() when attach runs, not linked: linked, it
+ * would bring some 60 libraries (glib, TLS, Kerberos) into every run of
+ * the CLI. The function pointers have the types of libvirt's prototypes,
+ * as with systemd's DLSYM_ARG(), so the compiler checks every call.
+ *
  * JSON: an array with one object per function attached:
  *
  *	{ "bdf": "0000:04:00.0", "domain": "vm1", "managed": false }
  */
+#include <dlfcn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +30,69 @@
 
 #include "handoff.h"
 #include "output.h"
+
+#define LIBVIRT_SONAME "libvirt.so.0"
+
+static typeof(&virConnectOpen) sym_virConnectOpen;
+static typeof(&virConnectClose) sym_virConnectClose;
+static typeof(&virDomainLookupByName) sym_virDomainLookupByName;
+static typeof(&virDomainLookupByUUIDString) sym_virDomainLookupByUUIDString;
+static typeof(&virDomainAttachDeviceFlags) sym_virDomainAttachDeviceFlags;
+static typeof(&virDomainDetachDeviceFlags) sym_virDomainDetachDeviceFlags;
+static typeof(&virDomainFree) sym_virDomainFree;
+static typeof(&virGetLastErrorMessage) sym_virGetLastErrorMessage;
+static typeof(&virSetErrorFunc) sym_virSetErrorFunc;
+
+#define LIBVIRT_SYM(name) { (void **)&sym_##name, #name }
+
+static const struct {
+	void **sym;
+	const char *name;
+} libvirt_syms[] = {
+	LIBVIRT_SYM(virConnectOpen),
+	LIBVIRT_SYM(virConnectClose),
+	LIBVIRT_SYM(virDomainLookupByName),
+	LIBVIRT_SYM(virDomainLookupByUUIDString),
+	LIBVIRT_SYM(virDomainAttachDeviceFlags),
+	LIBVIRT_SYM(virDomainDetachDeviceFlags),
+	LIBVIRT_SYM(virDomainFree),
+	LIBVIRT_SYM(virGetLastErrorMessage),
+	LIBVIRT_SYM(virSetErrorFunc),
+};
+
+#define N_LIBVIRT_SYMS (sizeof(libvirt_syms) / sizeof(libvirt_syms[0]))
+
+/*
+ * Loads libvirt and sets all the sym_ pointers, or says why not and sets
+ * none. libvirt stays loaded until exit (libvirt.so.0 is NODELETE anyway).
+ */
+static int load_libvirt(void)
+{
+	void *addr[N_LIBVIRT_SYMS];
+	const char *err;
+	void *dl;
+	size_t i;
+
+	dl = dlopen(LIBVIRT_SONAME, RTLD_NOW);
+	if (!dl)
+		goto fail;
+	for (i = 0; i < N_LIBVIRT_SYMS; i++) {
+		addr[i] = dlsym(dl, libvirt_syms[i].name);
+		if (!addr[i])
+			goto fail;
+	}
+	for (i = 0; i < N_LIBVIRT_SYMS; i++)
+		*libvirt_syms[i].sym = addr[i];
+	return 0;
+
+fail:
+	err = dlerror();
+	fprintf(stderr, "pcipass: attach: cannot load %s (install libvirt0): %s\n",
+		LIBVIRT_SONAME, err ? err : "symbol not found");
+	if (dl)
+		dlclose(dl);
+	return EXIT_FAILURE;
+}
 
 static int attach_usage(FILE *f)
 {
@@ -46,7 +115,7 @@ static void quiet_errors(void *data, virErrorPtr err)
 
 static const char *last_error(void)
 {
-	return virGetLastErrorMessage();
+	return sym_virGetLastErrorMessage();
 }
 
 int do_attach(struct pp *pp, int argc, char **argv)
@@ -54,6 +123,7 @@ int do_attach(struct pp *pp, int argc, char **argv)
 	enum handoff_managed managed = HANDOFF_MANAGED_AUTO;
 	struct handoff_guest guest = { 0 };
 	struct handoff_set set = { 0 };
+	struct pcipass_slot_filter f;
 	bool function_only = false;
 	const char *name, *filter, *uri = NULL;
 	unsigned int flags = 0;
@@ -93,6 +163,14 @@ int do_attach(struct pp *pp, int argc, char **argv)
 	}
 	if (!flags)
 		flags = VIR_DOMAIN_AFFECT_CONFIG;
+	/* A bad FILTER is a usage error, with or without libvirt. */
+	ret = pp_parse_slot_filter(filter, &f);
+	if (ret)
+		return ret;
+
+	ret = load_libvirt();
+	if (ret)
+		return ret;
 
 	ret = handoff_select(pp, "attach", filter, function_only, &set);
 	if (ret)
@@ -113,21 +191,21 @@ int do_attach(struct pp *pp, int argc, char **argv)
 			goto nomem;
 	}
 
-	virSetErrorFunc(NULL, quiet_errors);
-	conn = virConnectOpen(uri);
+	sym_virSetErrorFunc(NULL, quiet_errors);
+	conn = sym_virConnectOpen(uri);
 	if (!conn) {
 		fprintf(stderr, "pcipass: attach: connect %s: %s\n",
 			uri ? uri : "(default)", last_error());
 		ret = EXIT_FAILURE;
 		goto out;
 	}
-	dom = virDomainLookupByName(conn, name);
+	dom = sym_virDomainLookupByName(conn, name);
 	if (!dom) {
 		/* Keep the message of the lookup by name, what most mean. */
 		char *msg = strdup(last_error());
 
 		if (strlen(name) == VIR_UUID_STRING_BUFLEN - 1)
-			dom = virDomainLookupByUUIDString(conn, name);
+			dom = sym_virDomainLookupByUUIDString(conn, name);
 		if (!dom)
 			fprintf(stderr, "pcipass: attach %s: %s\n", name,
 				msg ? msg : last_error());
@@ -139,7 +217,7 @@ int do_attach(struct pp *pp, int argc, char **argv)
 	}
 
 	for (k = 0; k < set.n; k++) {
-		if (virDomainAttachDeviceFlags(dom, xml[k], flags) < 0) {
+		if (sym_virDomainAttachDeviceFlags(dom, xml[k], flags) < 0) {
 			fprintf(stderr, "pcipass: attach %s %s: %s\n", name,
 				pcipass_dev_get_bdf(set.devs[k]), last_error());
 			break;
@@ -149,8 +227,8 @@ int do_attach(struct pp *pp, int argc, char **argv)
 	if (attached < set.n) {
 		/* All or nothing: take back what was attached. */
 		while (attached--)
-			if (virDomainDetachDeviceFlags(dom, xml[attached],
-						       flags) < 0)
+			if (sym_virDomainDetachDeviceFlags(dom, xml[attached],
+							   flags) < 0)
 				fprintf(stderr, "pcipass: attach %s: undo %s: %s\n",
 					name,
 					pcipass_dev_get_bdf(set.devs[attached]),
@@ -182,9 +260,9 @@ out:
 			free(xml[k]);
 	free(xml);
 	if (dom)
-		virDomainFree(dom);
+		sym_virDomainFree(dom);
 	if (conn)
-		virConnectClose(conn);
+		sym_virConnectClose(conn);
 	handoff_set_free(&set);
 	return ret;
 }

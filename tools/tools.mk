@@ -9,10 +9,13 @@ PCIPASS_TOOLS_MK := 1
 
 include lib/lib.mk
 
-PCIPASS_TOOLS_PKGS := json-c libkmod libxml-2.0 libvirt
+# libvirt: headers only. "pcipass attach" loads libvirt.so.0 with dlopen()
+# (tools/attach.c), so the other commands do not load its 60 libraries.
+PCIPASS_TOOLS_LINK_PKGS := json-c libkmod libxml-2.0
+PCIPASS_TOOLS_PKGS := $(PCIPASS_TOOLS_LINK_PKGS) libvirt
 PCIPASS_PKG_MISSING += $(call pcipass_pkg_missing,$(PCIPASS_TOOLS_PKGS))
 PCIPASS_TOOLS_PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PCIPASS_TOOLS_PKGS) 2>/dev/null)
-PCIPASS_TOOLS_PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PCIPASS_TOOLS_PKGS) 2>/dev/null)
+PCIPASS_TOOLS_PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PCIPASS_TOOLS_LINK_PKGS) 2>/dev/null)
 
 PCIPASS_TOOLS_CFLAGS = $(PCIPASS_CPPFLAGS) $(PCIPASS_TOOLS_PKG_CFLAGS) \
 		       $(CPPFLAGS) $(CFLAGS) $(PCIPASS_WFLAGS) \

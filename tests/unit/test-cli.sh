@@ -177,6 +177,52 @@ expect_fail "attach connect without a URI" 2 \
 expect_fail "attach with a bad managed value" 2 \
 	'pcipass: attach: invalid managed "0": use "yes" or "no"' \
 	attach vm1 04:00.0 managed 0
+
+# Only attach loads libvirt, with dlopen(): linked, it would bring its 60
+# libraries (glib, TLS, Kerberos) into every run.
+if command -v ldd >/dev/null; then
+	ldd "$bin" >"$tmp/ldd" 2>"$tmp/err"
+	rc=$?
+	grep -E 'libvirt|libgnutls' "$tmp/ldd" >"$tmp/out"
+	[ "$rc" -eq 0 ] && [ ! -s "$tmp/out" ]
+	ok $? "the CLI links neither libvirt nor libgnutls"
+else
+	skip "the CLI links neither libvirt nor libgnutls" "no ldd"
+fi
+# An empty libvirt.so.0 first in the library path: dlopen() fails. The
+# arguments are valid, so the message is the loader's; test:///default is
+# libvirt's in-process test driver, should libvirt load all the same.
+mkdir "$tmp/nolibvirt" && : >"$tmp/nolibvirt/libvirt.so.0"
+(
+	LD_LIBRARY_PATH=$tmp/nolibvirt${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
+	export LD_LIBRARY_PATH
+	run attach vm1 04:00.0 connect test:///default
+	exit "$rc"
+)
+rc=$?
+[ "$rc" -eq 1 ] && [ ! -s "$tmp/out" ] &&
+	grep -q "^pcipass: attach: cannot load libvirt\.so\.0 (install libvirt0): $tmp/nolibvirt/libvirt\.so\.0: ." "$tmp/err"
+ok $? "attach without a loadable libvirt.so.0: says so, exit 1"
+# With libvirt, through its test driver: nothing on the host changes.
+bdf=
+for d in /sys/bus/pci/devices/*; do
+	[ -e "$d" ] || continue
+	d=${d##*/}
+	run xml "$d" function-only
+	if [ "$rc" -eq 0 ]; then
+		bdf=$d
+		break
+	fi
+done
+if [ -n "$bdf" ]; then
+	run attach pcipass-no-such-vm "$bdf" function-only connect test:///default
+	[ "$rc" -eq 1 ] && [ ! -s "$tmp/out" ] &&
+		grep -q '^pcipass: attach pcipass-no-such-vm: Domain not found' "$tmp/err"
+	ok $? "attach loads libvirt: its message for an unknown domain, exit 1"
+else
+	skip "attach loads libvirt" "no PCI function \"pcipass xml\" takes"
+fi
+
 expect_fail "nova without an alias" 2 \
 	'pcipass: nova: no alias NAME given; try "pcipass nova help"' nova 04:00.0
 expect_fail "nova with a bad alias name" 2 \
