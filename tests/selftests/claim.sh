@@ -68,7 +68,7 @@ override() {
 # One key of one function, from pcipass -j dev show.
 jdev() {	# BDF KEY
 	"$pp" -j dev show "$1" 2>/dev/null |
-		python3 -c 'import json,sys; d=json.load(sys.stdin)[0]; v=d.get(sys.argv[1]); print("null" if v is None else v)' "$2" 2>/dev/null
+		python3 -S -c 'import json,sys; d=json.load(sys.stdin)[0]; v=d.get(sys.argv[1]); print("null" if v is None else v)' "$2" 2>/dev/null
 }
 # Drivers of several functions, "bdf=driver ...", for diagnostics.
 state() {
@@ -111,39 +111,9 @@ as_cap() {
 }
 outs() { printf 'stdout: %s\nstderr: %s\nexit %s' "$(cat "$tmp/out")" "$(cat "$tmp/err")" "$rc"; }
 
-# Monitor in the background: JSON lines in FILE; ready once its netlink
-# socket has joined a group. /proc/net/netlink shows only groups 1-32:
-# past those, give it a second.
-mon_pid=
-mon_start() {	# FILE
-	"$pp" -j monitor >"$1" 2>"$1.err" &
-	mon_pid=$!
-	local i ino
-	for i in $(seq 30); do
-		kill -0 "$mon_pid" 2>/dev/null || return 1
-		for ino in $(ls -l "/proc/$mon_pid/fd" 2>/dev/null |
-			     sed -n 's/.*socket:\[\([0-9]*\)\]$/\1/p'); do
-			# sk Eth Pid Groups Rmem Wmem Dump Locks Drops Inode
-			awk -v ino="$ino" '$2 == 16 && $10 == ino && $4 != "00000000" { f = 1 }
-				END { exit !f }' /proc/net/netlink && return 0
-		done
-		sleep 0.1
-	done
-	sleep 1
-	kill -0 "$mon_pid" 2>/dev/null
-}
-mon_stop() {
-	[ -n "$mon_pid" ] || return 0
-	sleep 0.3	# let the last events arrive
-	kill -TERM "$mon_pid" 2>/dev/null
-	wait "$mon_pid"
-	local st=$?
-	mon_pid=
-	return $st
-}
 # Count events in FILE matching a python condition on e (the event dict).
 mon_count() {	# FILE CONDITION
-	python3 -c '
+	python3 -S -c '
 import json, sys
 n = 0
 for line in open(sys.argv[1]):
@@ -310,7 +280,7 @@ seed_server() {
 	local grp
 	grp=$(basename "$(readlink "$devs/$gpu0/iommu_group")")
 	"$pp" -j group show "$grp" >"$tmp/g.json" 2>&1
-	python3 -c 'import json,sys; g=json.load(open(sys.argv[1]))[0]; sys.exit(0 if g["viable"] else 1)' "$tmp/g.json"
+	python3 -S -c 'import json,sys; g=json.load(open(sys.argv[1]))[0]; sys.exit(0 if g["viable"] else 1)' "$tmp/g.json"
 	ok $? "b: group $grp is viable per pcipass -j" "$(cat "$tmp/g.json")"
 	[ -c "/dev/vfio/$grp" ]
 	ok $? "b: /dev/vfio/$grp exists" "$(ls -l /dev/vfio/)"
@@ -383,7 +353,7 @@ seed_server() {
 	ok $? "g: claiming it again is fine (idempotent)" "$(outs)"
 	run -j release 01:00.0
 	[ $rc = 0 ] && [ "$(drv $nv1)" = nvme ] && [ -z "$(override $nv1)" ] &&
-		python3 -c 'import json,sys; a=json.load(open(sys.argv[1])); sys.exit(0 if a[0]["bdf"]==sys.argv[2] and a[0]["driver"]=="nvme" else 1)' \
+		python3 -S -c 'import json,sys; a=json.load(open(sys.argv[1])); sys.exit(0 if a[0]["bdf"]==sys.argv[2] and a[0]["driver"]=="nvme" else 1)' \
 			"$tmp/out" $nv1
 	ok $? "g: pcipass -j release 01:00.0 returns it to nvme" "$(outs)" "$(state $nv1)"
 	mon_stop
@@ -397,7 +367,7 @@ seed_server() {
 		[ "$c" -ge 1 ]
 		ok $? "g: monitor shows $1 $2 for 01:00.0" "$(cat "$tmp/g.json")"
 	done
-	python3 -c '
+	python3 -S -c '
 import json, sys
 g = [json.loads(l)["generation"] for l in open(sys.argv[1])]
 sys.exit(0 if g and all(a <= b for a, b in zip(g, g[1:])) else 1)' "$tmp/g.json"
@@ -555,7 +525,7 @@ sys.exit(0 if g and all(a <= b for a, b in zip(g, g[1:])) else 1)' "$tmp/g.json"
 		"$(outs)" "$(state $nv1)"
 	run -j release 01:00.0 force
 	[ $rc = 0 ] && [ "$(drv $nv1)" = nvme ] && [ -z "$(override $nv1)" ] &&
-		python3 -c 'import json,sys; a=json.load(open(sys.argv[1])); sys.exit(0 if [d["bdf"] for d in a]==[sys.argv[2]] else 1)' \
+		python3 -S -c 'import json,sys; a=json.load(open(sys.argv[1])); sys.exit(0 if [d["bdf"] for d in a]==[sys.argv[2]] else 1)' \
 			"$tmp/out" $nv1
 	ok $? "h: release force returns it to nvme and names it" "$(outs)" "$(state $nv1)"
 	[ "$(jdev $nv1 claim-origin)" = none ]
@@ -580,7 +550,7 @@ sys.exit(0 if g and all(a <= b for a, b in zip(g, g[1:])) else 1)' "$tmp/g.json"
 	run -j release 06:01.0
 	[ $rc = 0 ] && [ "$(drv $nic1)" = e1000 ] && [ "$(drv $nic2)" = e1000 ] &&
 		[ -z "$(override $nic2)" ] &&
-		python3 -c 'import json,sys; a=json.load(open(sys.argv[1])); sys.exit(0 if [d["bdf"] for d in a]==[sys.argv[2]] else 1)' \
+		python3 -S -c 'import json,sys; a=json.load(open(sys.argv[1])); sys.exit(0 if [d["bdf"] for d in a]==[sys.argv[2]] else 1)' \
 			"$tmp/out" $nic2
 	ok $? "i: release 06:01.0 returns the mate pcipass held, and names only it" \
 		"$(outs)" "$(state $nic1 $nic2)"
@@ -603,7 +573,7 @@ sys.exit(0 if g and all(a <= b for a, b in zip(g, g[1:])) else 1)' "$tmp/g.json"
 	run -j claim 06:01.0
 	[ $rc = 0 ] && [ "$(drv $nic1)" = vfio-pci ] &&
 		[ "$(jdev $nic2 claim-origin)" = external ] &&
-		python3 -c 'import json,sys; a=json.load(open(sys.argv[1])); sys.exit(0 if [d["bdf"] for d in a]==[sys.argv[2]] else 1)' \
+		python3 -S -c 'import json,sys; a=json.load(open(sys.argv[1])); sys.exit(0 if [d["bdf"] for d in a]==[sys.argv[2]] else 1)' \
 			"$tmp/out" $nic1
 	ok $? "j: claim 06:01.0 names only it; its mate 06:02.0 stays external" \
 		"$(outs)" "$(state $nic1 $nic2)" "$("$pp" -j dev show $nic2 2>&1)"

@@ -15,6 +15,12 @@
 #   kmsg_since MARK   the kernel log after MARK; status 1 when MARK is not
 #                     in the log (never clear the log: tests/guest/kernel-log.sh
 #                     reads all of it)
+#   python3 -S        the inline snippets need only the standard library:
+#                     -S skips site's .pth hooks, 6 of the 7 s a python3
+#                     start costs on the debug kernel under TCG
+#   mon_start FILE    "pcipass -j monitor" in the background, its events in
+#                     FILE; returns once it has subscribed
+#   mon_stop          stop it (after the last events arrived)
 
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 build=${BUILD:-build}
@@ -23,10 +29,10 @@ pp=${PCIPASS:-$build/bin/pcipass}
 nl=${PCIPASS_NL:-$build/selftests/pcipass_nl}
 devs=/sys/bus/pci/devices
 
+# No program runs: an exec costs about a second on the debug kernel under
+# TCG, and the tests poll drivers in loops. The subshell keeps the cd.
 drv() {
-	local l
-	l=$(readlink "$devs/$1/driver" 2>/dev/null) || { echo -; return; }
-	echo "${l##*/}"
+	(cd -P "$devs/$1/driver" 2>/dev/null && echo "${PWD##*/}") || echo -
 }
 
 kmsg_mark() {
@@ -38,4 +44,50 @@ kmsg_mark() {
 kmsg_since() {
 	dmesg | awk -v m="$1" 'seen { print } index($0, m) { seen = 1 }
 			       END { exit !seen }'
+}
+
+# The monitor's netlink socket has joined a multicast group: the kernel
+# delivers events to it from now on. /proc/net/netlink shows only groups
+# 1-32; pcipass's group id is dynamic but below 32 on the lab's kernels.
+# An ASan build of the CLI takes seconds to start on the debug kernel
+# under TCG: wait for the subscription itself, not for a fixed time.
+mon_pid=
+mon_subscribed() {	# PID
+	local ino
+	for ino in $(ls -l "/proc/$1/fd" 2>/dev/null |
+		     sed -n 's/.*socket:\[\([0-9]*\)\]$/\1/p'); do
+		# sk Eth Pid Groups Rmem Wmem Dump Locks Drops Inode
+		awk -v ino="$ino" '$2 == 16 && $10 == ino && $4 != "00000000" { f = 1 }
+			END { exit !f }' /proc/net/netlink && return 0
+	done
+	return 1
+}
+mon_start() {	# FILE
+	local end=$((SECONDS + 60))
+	"$pp" -j monitor >"$1" 2>"$1.err" &
+	mon_pid=$!
+	while [ $SECONDS -lt $end ]; do
+		kill -0 "$mon_pid" 2>/dev/null || return 1
+		mon_subscribed "$mon_pid" && return 0
+		sleep 0.1
+	done
+	echo "monitor $mon_pid: not subscribed after 60 s" >>"$1.err"
+	return 1
+}
+# mon_stop [FILE PATTERN]: with a FILE, first wait (up to 60 s) until a
+# line of it matches the grep -E PATTERN: the event the caller expects.
+mon_stop() {
+	[ -n "$mon_pid" ] || return 0
+	if [ $# -eq 2 ]; then
+		local end=$((SECONDS + 60))
+		while [ $SECONDS -lt $end ] && ! grep -Eq "$2" "$1"; do
+			sleep 0.2
+		done
+	fi
+	sleep 0.3	# let the last events arrive
+	kill -TERM "$mon_pid" 2>/dev/null
+	wait "$mon_pid"
+	local st=$?
+	mon_pid=
+	return $st
 }

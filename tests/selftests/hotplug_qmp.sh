@@ -13,8 +13,8 @@
 # fail. Prints TAP.
 set -u
 
-top=$(cd "$(dirname "$0")/../.." && pwd)
-pp=${1:-$top/build/bin/pcipass}
+. "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+pp=${1:-$pp}
 param=/sys/module/pcipass/parameters/claim
 qmp=$top/tests/lab/guest-qmp.sh
 tmp=$(mktemp -d)
@@ -70,9 +70,9 @@ driver_of() {
 }
 
 echo "TAP version 13"
-echo "1..7"
+echo "1..8"
 if [ ! -e /sys/bus/pci/devices/0000:00:09.0 ] || [ -z "${LAB_OUT:-}" ]; then
-	for i in $(seq 7); do
+	for i in $(seq 8); do
 		echo "ok $i - QMP hotplug # SKIP needs the seed-server lab (rp7)"
 	done
 	exit 0
@@ -88,9 +88,8 @@ ok "$([ "$(driver_of "$bdf")" = virtio-pci ]; echo $?)" \
 del hot0
 ok $? "control: device_del removes it"
 
-"$pp" -j monitor >"$tmp/events.json" 2>"$tmp/events.err" &
-mon=$!
-sleep 1
+mon_start "$tmp/events.json"
+ok $? "the monitor subscribed to pcipass's events" "$(cat "$tmp/events.json.err")"
 echo 1af4:1041 >"$param"
 add hot1
 bdf=$(hot_bdf)
@@ -98,15 +97,13 @@ ok "$([ "$(driver_of "$bdf")" = vfio-pci ] &&
 	[ "$(cat "/sys/bus/pci/devices/$bdf/driver_override")" = vfio-pci ]; echo $?)" \
 	"claim=1af4:1041: the hot-added function ($bdf) is on vfio-pci" \
 	"driver: $(driver_of "$bdf"), override: $(cat "/sys/bus/pci/devices/$bdf/driver_override" 2>/dev/null)"
-sleep 1
-kill "$mon" 2>/dev/null
-wait "$mon" 2>/dev/null
+mon_stop "$tmp/events.json" "\"$bdf\".*\"type\": *\"claim\"|\"type\": *\"claim\".*\"$bdf\""
 native=$(grep -F "\"$bdf\"" "$tmp/events.json" | grep '"type": *"bind"' |
 	grep -vc '"driver": *"vfio-pci"')
 claimed=$(grep -F "\"$bdf\"" "$tmp/events.json" | grep -c '"type": *"claim"')
 ok "$([ "$native" = 0 ] && [ "$claimed" -ge 1 ]; echo $?)" \
 	"the events show a claim and no native bind for it ($native native binds)" \
-	"$(cat "$tmp/events.json" "$tmp/events.err")"
+	"$(cat "$tmp/events.json" "$tmp/events.json.err")"
 "$pp" -j dev show "$bdf" >"$tmp/dev.json" 2>&1
 grep -q '"claim-origin": *"policy"' "$tmp/dev.json"
 ok $? "pcipass reports claim-origin policy for it" "$(cat "$tmp/dev.json")"
