@@ -42,7 +42,7 @@ drv() {
 is() { [ "$1" = "$2" ]; echo $?; }	# A B: 0 when equal
 jdev() {	# BDF KEY
 	"$pp" -j dev show "$1" -d 2>/dev/null |
-		python3 -c 'import json,sys; d=json.load(sys.stdin)[0]; v=d.get(sys.argv[1]); print("null" if v is None else v)' "$2" 2>/dev/null
+		python3 -S -c 'import json,sys; d=json.load(sys.stdin)[0]; v=d.get(sys.argv[1]); print("null" if v is None else v)' "$2" 2>/dev/null
 }
 
 claim=$(sed -n 's/^options pcipass claim=//p' "$conf")

@@ -47,7 +47,7 @@ family_state() {
 		genl ctrl get name pcipass >/dev/null 2>&1 && return 0
 		return 1
 	fi
-	python3 - <<'PY'
+	python3 -S - <<'PY'
 import errno, socket, struct, sys
 s = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, 16)
 name = b"pcipass\0"

@@ -168,7 +168,7 @@ ok $rc "setup: pcipass release $nvme" "$(outs)"
 # JSON from the same calls.
 run -j persist "$nvme" root "$R"
 ok $rc "persist -j: exit 0" "$(outs)"
-check "persist -j: JSON with claim, softdep and files" python3 -c '
+check "persist -j: JSON with claim, softdep and files" python3 -S -c '
 import json, sys
 d = json.load(open(sys.argv[1]))
 assert d["claim"] == sys.argv[2], d["claim"]

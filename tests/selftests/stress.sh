@@ -65,7 +65,7 @@ loaded() { [ -d /sys/module/pcipass ]; }
 # as not put back, not only one on the wrong driver.
 driver_map() {
 	local d b
-	"$pp" -j dev show 2>/dev/null | python3 -c '
+	"$pp" -j dev show 2>/dev/null | python3 -S -c '
 import json, sys
 for d in json.load(sys.stdin):
     print(d["bdf"], d.get("claim-origin") or "-")' >"$tmp/origins" 2>/dev/null ||
