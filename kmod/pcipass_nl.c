@@ -698,6 +698,34 @@ int pcipass_nl_release_doit(struct sk_buff *skb, struct genl_info *info)
 }
 
 /**
+ * pcipass_nl_event_size() - room pcipass_nl_event_fill() needs
+ * @pdev: the function
+ * @driver: the driver involved, or NULL
+ *
+ * Return: the payload size of that event, about 60 bytes, not a page: an
+ * event goes out for every add, removal, bind and unbind.
+ */
+size_t pcipass_nl_event_size(struct pci_dev *pdev, const char *driver)
+{
+	return nla_total_size(sizeof(u8)) +			/* type */
+	       nla_total_size(strlen(pci_name(pdev)) + 1) +	/* bdf */
+	       (driver ? nla_total_size(strlen(driver) + 1) : 0) +
+	       nla_total_size(sizeof(u32));			/* generation */
+}
+
+PCIPASS_KUNIT_VISIBLE int pcipass_nl_event_fill(struct sk_buff *skb, u8 type,
+						struct pci_dev *pdev,
+						const char *driver, u32 gen)
+{
+	if (nla_put_u8(skb, PCIPASS_A_EVENT_TYPE, type) ||
+	    nla_put_string(skb, PCIPASS_A_EVENT_BDF, pci_name(pdev)) ||
+	    (driver && nla_put_string(skb, PCIPASS_A_EVENT_DRIVER, driver)) ||
+	    nla_put_u32(skb, PCIPASS_A_EVENT_GENERATION, gen))
+		return -EMSGSIZE;
+	return 0;
+}
+
+/**
  * pcipass_nl_event() - multicast one change to the events group
  * @type: PCIPASS_EVENT_TYPE_*
  * @pdev: the function it happened to
@@ -713,16 +741,12 @@ void pcipass_nl_event(u8 type, struct pci_dev *pdev, const char *driver)
 	if (!genl_has_listeners(&pcipass_nl_family, &init_net,
 				PCIPASS_NLGRP_EVENTS))
 		return;
-	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	msg = genlmsg_new(pcipass_nl_event_size(pdev, driver), GFP_KERNEL);
 	if (!msg)
 		return;
 	hdr = genlmsg_put(msg, 0, 0, &pcipass_nl_family, 0, PCIPASS_CMD_EVENT);
-	if (!hdr)
-		goto err_free;
-	if (nla_put_u8(msg, PCIPASS_A_EVENT_TYPE, type) ||
-	    nla_put_string(msg, PCIPASS_A_EVENT_BDF, pci_name(pdev)) ||
-	    (driver && nla_put_string(msg, PCIPASS_A_EVENT_DRIVER, driver)) ||
-	    nla_put_u32(msg, PCIPASS_A_EVENT_GENERATION, pcipass_gen_read()))
+	if (!hdr ||
+	    pcipass_nl_event_fill(msg, type, pdev, driver, pcipass_gen_read()))
 		goto err_free;
 	genlmsg_end(msg, hdr);
 	genlmsg_multicast(&pcipass_nl_family, msg, 0, PCIPASS_NLGRP_EVENTS,

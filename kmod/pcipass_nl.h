@@ -16,6 +16,7 @@ void pcipass_nl_event(u8 type, struct pci_dev *pdev, const char *driver);
 size_t pcipass_nl_dev_size(void);
 size_t pcipass_nl_group_size(unsigned int members);
 size_t pcipass_nl_claim_reply_size(unsigned int done);
+size_t pcipass_nl_event_size(struct pci_dev *pdev, const char *driver);
 
 /**
  * struct pcipass_nl_group - what a group message says
@@ -35,6 +36,8 @@ struct pcipass_nl_group {
 
 #ifdef PCIPASS_KUNIT
 int pcipass_nl_dev_fill(struct sk_buff *skb, struct pci_dev *pdev, u32 gen);
+int pcipass_nl_event_fill(struct sk_buff *skb, u8 type, struct pci_dev *pdev,
+			  const char *driver, u32 gen);
 int pcipass_nl_group_fill(struct sk_buff *skb,
 			  const struct pcipass_nl_group *g);
 int pcipass_nl_group_fill_devs(struct sk_buff *skb, struct iommu_group *group,

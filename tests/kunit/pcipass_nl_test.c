@@ -4,7 +4,8 @@
  * every message must hold what its fill function writes, for every PCI
  * function and IOMMU group of the machine the test runs on and for groups
  * of up to 256 members, and a dev message must always fit a dump buffer.
- * Group messages and claim replies must name every function given.
+ * Group messages and claim replies must name every function given; an
+ * event takes exactly the room computed for it.
  */
 #include <kunit/test.h>
 #include <linux/iommu.h>
@@ -177,12 +178,51 @@ static void pcipass_nl_claim_reply_fill_test(struct kunit *test)
 	pcipass_devs_release(&done);
 }
 
+/*
+ * An event for every PCI function, without a driver, with vfio-pci and
+ * with a driver name longer than any the dev message carries: the fill
+ * uses exactly the computed room, so the skb is no bigger than needed.
+ */
+static void pcipass_nl_event_fill_test(struct kunit *test)
+{
+	static char longname[2 * PCIPASS_NAME_MAX + 1];
+	static const char * const drivers[] = { NULL, "vfio-pci", longname };
+	struct pci_dev *pdev = NULL;
+	unsigned int i, n = 0;
+	struct sk_buff *skb;
+	size_t size;
+
+	memset(longname, 'd', sizeof(longname) - 1);
+
+	for_each_pci_dev(pdev) {
+		for (i = 0; i < ARRAY_SIZE(drivers); i++) {
+			size = pcipass_nl_event_size(pdev, drivers[i]);
+			skb = nlmsg_new(size, GFP_KERNEL);
+			KUNIT_ASSERT_NOT_NULL(test, skb);
+			KUNIT_EXPECT_EQ_MSG(test,
+					    pcipass_nl_event_fill(skb, 1, pdev,
+								  drivers[i], 1),
+					    0, "%s, driver %u", pci_name(pdev), i);
+			KUNIT_EXPECT_EQ_MSG(test, (size_t)skb->len, size,
+					    "%s, driver %u", pci_name(pdev), i);
+			nlmsg_free(skb);
+		}
+		/* Not a page each, as before: about 50 bytes. */
+		KUNIT_EXPECT_LT(test, pcipass_nl_event_size(pdev, "vfio-pci"),
+				(size_t)64);
+		n++;
+	}
+	if (!n)
+		kunit_skip(test, "no PCI functions");
+}
+
 static struct kunit_case pcipass_nl_cases[] = {
 	KUNIT_CASE(pcipass_nl_dev_size_bound_test),
 	KUNIT_CASE(pcipass_nl_dev_fill_test),
 	KUNIT_CASE(pcipass_nl_group_fill_test),
 	KUNIT_CASE(pcipass_nl_group_size_test),
 	KUNIT_CASE(pcipass_nl_claim_reply_fill_test),
+	KUNIT_CASE(pcipass_nl_event_fill_test),
 	{}
 };
 
