@@ -60,8 +60,8 @@ fi
 . "$top/tests/tap.sh"
 
 override() {
-	local o
-	o=$(cat "$devs/$1/driver_override" 2>/dev/null)
+	local o=
+	read -r o <"$devs/$1/driver_override" 2>/dev/null
 	[ "$o" = "(null)" ] && o=
 	echo "$o"
 }
@@ -240,8 +240,11 @@ seed_server() {
 	modprobe snd_hda_intel
 	wait_for on_driver $gpu2 xhci_hcd
 	local bvga=
+	local v
 	for d in "$devs"/*; do
-		if [ "$(cat "$d/boot_vga" 2>/dev/null)" = 1 ]; then
+		v=
+		read -r v <"$d/boot_vga" 2>/dev/null
+		if [ "$v" = 1 ]; then
 			bvga=${d##*/}
 			break
 		fi

@@ -18,6 +18,16 @@
 #   python3 -S        the inline snippets need only the standard library:
 #                     -S skips site's .pth hooks, 6 of the 7 s a python3
 #                     start costs on the debug kernel under TCG
+#   sleep SECONDS     as the program, without running one: read's timeout
+#                     on a pipe nobody writes to (the tests poll in loops,
+#                     and an exec costs about a second on the debug kernel)
+#   hot_bdf           the virtio-net function (1af4:1041) the tests hot-add
+#                     through QMP on the seed-server lab's empty port rp7
+#   qmp_add ID [bound]  device_add it as ID, wait up to 60 s until it is
+#                     there (with "bound": until a driver is bound to it)
+#   qmp_del ID        device_del it, wait up to 60 s until it is gone;
+#                     both leave QEMU's replies in $tmp/qmp (the caller's
+#                     scratch directory)
 #   mon_start FILE    "pcipass -j monitor" in the background, its events in
 #                     FILE; returns once it has subscribed
 #   mon_stop          stop it (after the last events arrived)
@@ -29,10 +39,47 @@ pp=${PCIPASS:-$build/bin/pcipass}
 nl=${PCIPASS_NL:-$build/selftests/pcipass_nl}
 devs=/sys/bus/pci/devices
 
+exec {sleep_fd}<> <(:)
+sleep() {
+	read -rt "$1" -u "$sleep_fd" || :
+}
+
 # No program runs: an exec costs about a second on the debug kernel under
 # TCG, and the tests poll drivers in loops. The subshell keeps the cd.
 drv() {
 	(cd -P "$devs/$1/driver" 2>/dev/null && echo "${PWD##*/}") || echo -
+}
+
+# read, not cat, for the same reason: a program per function per poll
+# took minutes there.
+hot_bdf() {
+	local d v id
+	for d in "$devs"/*; do
+		read -r v <"$d/vendor" && read -r id <"$d/device" &&
+			[ "$v:$id" = 0x1af4:0x1041 ] && echo "${d##*/}" && return 0
+	done 2>/dev/null
+	return 1
+}
+qmp_add() {	# ID [bound]
+	local end=$((SECONDS + 60)) b
+	"$top/tests/lab/guest-qmp.sh" "{\"execute\": \"device_add\", \"arguments\": {\"driver\": \"virtio-net-pci\", \"id\": \"$1\", \"bus\": \"rp7\"}}" \
+		>"$tmp/qmp" 2>&1 || return 1
+	while [ $SECONDS -lt $end ]; do
+		b=$(hot_bdf) && { [ "${2:-}" != bound ] || [ -e "$devs/$b/driver" ]; } &&
+			return 0
+		sleep 0.2
+	done
+	return 1
+}
+qmp_del() {	# ID
+	local end=$((SECONDS + 60))
+	"$top/tests/lab/guest-qmp.sh" "{\"execute\": \"device_del\", \"arguments\": {\"id\": \"$1\"}}" \
+		>"$tmp/qmp" 2>&1
+	while [ $SECONDS -lt $end ]; do
+		hot_bdf >/dev/null || return 0
+		sleep 0.2
+	done
+	return 1
 }
 
 kmsg_mark() {

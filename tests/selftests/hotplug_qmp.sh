@@ -16,7 +16,6 @@ set -u
 . "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 pp=${1:-$pp}
 param=/sys/module/pcipass/parameters/claim
-qmp=$top/tests/lab/guest-qmp.sh
 tmp=$(mktemp -d)
 n=0
 failed=0
@@ -32,43 +31,6 @@ ok() {	# STATUS DESCRIPTION [DIAGNOSTIC]
 	fi
 }
 
-# The virtio-net function on rp7, once it is there and probed.
-hot_bdf() {
-	local d
-	for d in /sys/bus/pci/devices/*; do
-		[ "$(cat "$d/vendor"):$(cat "$d/device")" = 0x1af4:0x1041 ] &&
-			basename "$d" && return 0
-	done
-	return 1
-}
-
-# add ID: device_add a virtio-net-pci into rp7, wait until a driver
-# decided (bound, or the probe is over with no driver).
-add() {
-	local i bdf
-	"$qmp" "{\"execute\": \"device_add\", \"arguments\": {\"driver\": \"virtio-net-pci\", \"id\": \"$1\", \"bus\": \"rp7\"}}" >"$tmp/qmp" 2>&1 ||
-		return 1
-	for i in $(seq 100); do
-		bdf=$(hot_bdf) && [ -e "/sys/bus/pci/devices/$bdf/driver" ] && return 0
-		sleep 0.2
-	done
-	return 0
-}
-
-del() {
-	local i
-	"$qmp" "{\"execute\": \"device_del\", \"arguments\": {\"id\": \"$1\"}}" >"$tmp/qmp" 2>&1
-	for i in $(seq 100); do
-		hot_bdf >/dev/null || return 0
-		sleep 0.2
-	done
-	return 1
-}
-
-driver_of() {
-	basename "$(readlink "/sys/bus/pci/devices/$1/driver" 2>/dev/null)" 2>/dev/null
-}
-
 echo "TAP version 13"
 echo "1..8"
 if [ ! -e /sys/bus/pci/devices/0000:00:09.0 ] || [ -z "${LAB_OUT:-}" ]; then
@@ -80,23 +42,23 @@ fi
 old=$(cat "$param")
 echo "" >"$param"
 
-add hot0
+qmp_add hot0 bound
 bdf=$(hot_bdf)
 ok $? "control: device_add puts a virtio-net function on rp7 ($bdf)" "$(cat "$tmp/qmp")"
-ok "$([ "$(driver_of "$bdf")" = virtio-pci ]; echo $?)" \
-	"control: with no policy the built-in virtio-pci takes it" "driver: $(driver_of "$bdf")"
-del hot0
+ok "$([ "$(drv "$bdf")" = virtio-pci ]; echo $?)" \
+	"control: with no policy the built-in virtio-pci takes it" "driver: $(drv "$bdf")"
+qmp_del hot0
 ok $? "control: device_del removes it"
 
 mon_start "$tmp/events.json"
 ok $? "the monitor subscribed to pcipass's events" "$(cat "$tmp/events.json.err")"
 echo 1af4:1041 >"$param"
-add hot1
+qmp_add hot1 bound
 bdf=$(hot_bdf)
-ok "$([ "$(driver_of "$bdf")" = vfio-pci ] &&
+ok "$([ "$(drv "$bdf")" = vfio-pci ] &&
 	[ "$(cat "/sys/bus/pci/devices/$bdf/driver_override")" = vfio-pci ]; echo $?)" \
 	"claim=1af4:1041: the hot-added function ($bdf) is on vfio-pci" \
-	"driver: $(driver_of "$bdf"), override: $(cat "/sys/bus/pci/devices/$bdf/driver_override" 2>/dev/null)"
+	"driver: $(drv "$bdf"), override: $(cat "/sys/bus/pci/devices/$bdf/driver_override" 2>/dev/null)"
 mon_stop "$tmp/events.json" "\"$bdf\".*\"type\": *\"claim\"|\"type\": *\"claim\".*\"$bdf\""
 native=$(grep -F "\"$bdf\"" "$tmp/events.json" | grep '"type": *"bind"' |
 	grep -vc '"driver": *"vfio-pci"')
@@ -107,7 +69,7 @@ ok "$([ "$native" = 0 ] && [ "$claimed" -ge 1 ]; echo $?)" \
 "$pp" -j dev show "$bdf" >"$tmp/dev.json" 2>&1
 grep -q '"claim-origin": *"policy"' "$tmp/dev.json"
 ok $? "pcipass reports claim-origin policy for it" "$(cat "$tmp/dev.json")"
-del hot1
+qmp_del hot1
 ok $? "device_del removes the claimed function"
 
 echo "$old" >"$param"

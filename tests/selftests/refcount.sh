@@ -200,10 +200,13 @@ mates() {
 # Every function with its driver and the members of its IOMMU group (group
 # ids change when a function comes back; membership must not).
 topology() {
-	local d
+	local d m
 	for d in "$devs"/*; do
+		m=("$d"/iommu_group/devices/*)
+		[ -e "${m[0]}" ] || m=()
+		m=("${m[@]##*/}")
 		printf '%s %s %s\n' "${d##*/}" "$(drv "${d##*/}")" \
-			"$(ls "$d/iommu_group/devices" 2>/dev/null | tr '\n' ,)"
+			"$(IFS=,; echo "${m[*]}")"
 	done
 }
 
