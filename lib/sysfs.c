@@ -193,7 +193,7 @@ static size_t find_ext_cap(const uint8_t *cfg, size_t len, uint16_t id)
 	int ttl = (CFG_SIZE_EXP - CFG_EXT_START) / 8;
 	uint32_t h;
 
-	if (len <= CFG_EXT_START)
+	if (len < CFG_EXT_START + 4)
 		return 0;
 	h = cfg32(cfg, pos);
 	if (!h || h == 0xffffffff)
@@ -299,6 +299,30 @@ static int read_config(struct pcipass_ctx *ctx, const char *dir,
 	return 0;
 }
 
+/*
+ * @s is a PCI function's name as the kernel writes it (pci_name()):
+ * "%04x:%02x:%02x.%d", the domain wider only when it needs to be.
+ * Nothing else passes, so no longer name reaches a fixed-size buffer, and
+ * a name read from a tree (a directory, a link) is the one it stands for.
+ */
+static int parse_bdf(const char *s, struct pcipass_slot_filter *f)
+{
+	char canon[PCIPASS_BDF_MAX_STRLEN + 1];
+	size_t len = strlen(s);
+	int n;
+
+	if (len > PCIPASS_BDF_MAX_STRLEN ||
+	    pcipass_slot_filter_parse(f, s, len, NULL) < 0 ||
+	    !pcipass_slot_filter_is_exact(f))
+		return -EINVAL;
+	n = snprintf(canon, sizeof(canon), "%04x:%02x:%02x.%d",
+		     (unsigned int)f->domain, (unsigned int)f->bus,
+		     (unsigned int)f->slot, f->func);
+	if (n < 0 || (size_t)n >= sizeof(canon) || strcmp(canon, s))
+		return -EINVAL;
+	return 0;
+}
+
 /* The parent directory's name, when it is a PCI function: the upstream bridge. */
 static int read_upstream(const char *dir, struct pcipass_dev *dev)
 {
@@ -314,9 +338,7 @@ static int read_upstream(const char *dir, struct pcipass_dev *dev)
 		*slash = '\0';
 		parent = strrchr(real, '/');
 		parent = parent ? parent + 1 : real;
-		if (!pcipass_slot_filter_parse(&f, parent, strlen(parent),
-					       NULL) &&
-		    pcipass_slot_filter_is_exact(&f) && strchr(parent, ':')) {
+		if (!parse_bdf(parent, &f)) {
 			dev->upstream = strdup(parent);
 			if (!dev->upstream)
 				err = -ENOMEM;
@@ -326,14 +348,11 @@ static int read_upstream(const char *dir, struct pcipass_dev *dev)
 	return err;
 }
 
-static int parse_bdf(const char *s, struct pcipass_dev *dev)
+static int dev_set_bdf(const char *s, struct pcipass_dev *dev)
 {
 	struct pcipass_slot_filter f;
 
-	if (strlen(s) < sizeof("dddd:bb:dd.f") - 1 ||
-	    strlen(s) > PCIPASS_BDF_MAX_STRLEN ||
-	    pcipass_slot_filter_parse(&f, s, strlen(s), NULL) < 0 ||
-	    !pcipass_slot_filter_is_exact(&f))
+	if (parse_bdf(s, &f) < 0)
 		return -EINVAL;
 	strcpy(dev->bdf, s);
 	dev->domain = (unsigned int)f.domain;
@@ -350,7 +369,7 @@ int pcipass_sysfs_dev_read(struct pcipass_ctx *ctx, const char *bdf,
 	unsigned long v;
 	int err;
 
-	if (parse_bdf(bdf, dev) < 0)
+	if (dev_set_bdf(bdf, dev) < 0)
 		return -EINVAL;
 	err = path_fmt(dir, sizeof(dir), ctx, "bus/pci/devices/%s%s", bdf, "");
 	if (err < 0)
@@ -482,7 +501,7 @@ static int read_group(struct pcipass_ctx *ctx, const char *id,
 	while ((de = readdir(d))) {
 		struct pcipass_dev key = { 0 };
 
-		if (parse_bdf(de->d_name, &key) < 0)
+		if (dev_set_bdf(de->d_name, &key) < 0)
 			continue;
 		err = grow((void **)&group->member_bdfs, &alloc,
 			   group->n_members, sizeof(*group->member_bdfs));
@@ -736,6 +755,9 @@ int pcipass_sysfs_dev_get(struct pcipass_ctx *ctx, const char *bdf,
 	while (dev->acs_path_isolated && next && hops++ < 256) {
 		char name[PCIPASS_BDF_MAX_STRLEN + 1];
 
+		/* read_upstream() takes only a pci_name(); be sure. */
+		if (strlen(next) >= sizeof(name))
+			break;
 		strcpy(name, next);
 		pcipass_dev_release(&up);
 		memset(&up, 0, sizeof(up));

@@ -102,4 +102,56 @@ if [ $n = 0 ]; then
 	echo "1..0 # SKIP no captured trees in tests/data/sysfs"
 	exit 0
 fi
+
+# Trees no kernel writes, made from a captured one: a replayed or foreign
+# tree (PCIPASS_SYSFS_ROOT, pcipass_set_sysfs_root()) must not reach past
+# a buffer or read bytes it does not have.
+# hostile NAME STATUS DETAIL: one result; sanitizer reports fail it.
+hostile() {
+	n=$((n + 1))
+	if [ "$2" = 0 ] && ! grep -qE 'Sanitizer|runtime error' "$tmp/err"; then
+		echo "ok $n - hostile tree: $1"
+	else
+		echo "not ok $n - hostile tree: $1"
+		{ echo "$3"; head -n 20 "$tmp/err"; } | sed 's/^/# /'
+	fi
+}
+src=$tmp/seed-server-6.12.107+deb12-amd64
+if [ $update = 0 ] && [ -d "$src/sys/devices/pci0000:00/0000:00:02.0/0000:01:00.0" ]; then
+	h=$tmp/hostile
+	cp -a "$src" "$h"
+	# 1: the NVMe's parent directory parses as a PCI address, with 20
+	# more leading zeros than pci_name() writes.
+	long=000000000000000000000000:00:02.0
+	mkdir "$h/sys/devices/pci0000:00/$long"
+	mv "$h/sys/devices/pci0000:00/0000:00:02.0/0000:01:00.0" \
+		"$h/sys/devices/pci0000:00/$long/"
+	ln -sfn "../../../devices/pci0000:00/$long/0000:01:00.0" \
+		"$h/sys/bus/pci/devices/0000:01:00.0"
+	ln -sfn "../../../../devices/pci0000:00/$long/0000:01:00.0" \
+		"$h/sys/kernel/iommu_groups/12/devices/0000:01:00.0"
+	for args in "dev show 0000:01:00.0" "-j dev show 0000:01:00.0"; do
+		out=$(PCIPASS_SYSFS_ROOT=$h "$pcipass" $args 2>"$tmp/err")
+		rc=$?
+		[ $rc = 0 ] && [[ $out != *"$long"* ]] && [[ $out == *0000:01:00.0* ]]
+		hostile "pcipass $args under a parent named $long" $? \
+			"exit $rc; stdout: $out"
+	done
+	PCIPASS_SYSFS_ROOT=$h "$libdump" >"$tmp/out" 2>"$tmp/err"
+	rc=$?
+	[ $rc = 0 ] && ! grep -q "$long" "$tmp/out"
+	hostile "lib-dump under a parent named $long" $? "exit $rc"
+	# 2: a config space that ends 2 bytes into the extended space, where
+	# those 2 bytes name the ACS capability: there is no header to read.
+	h=$tmp/hostile2
+	cp -a "$src" "$h"
+	cfg=$h/sys/devices/pci0000:00/0000:00:02.0/0000:01:00.0/config
+	head -c 256 "$src/sys/devices/pci0000:00/0000:00:02.0/0000:01:00.0/config" >"$cfg"
+	printf '\015\000' >>"$cfg"
+	out=$(PCIPASS_SYSFS_ROOT=$h "$pcipass" -j dev show 0000:01:00.0 2>"$tmp/err")
+	rc=$?
+	[ $rc = 0 ] && [[ $out != *acs-cap* ]]
+	hostile "config space of 258 bytes: no ACS capability read past its end" $? \
+		"exit $rc; stdout: $out"
+fi
 echo "1..$n"
