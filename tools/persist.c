@@ -535,6 +535,34 @@ static bool skip_module(const char *name)
 	       !strcmp(name, "pcipass");
 }
 
+/*
+ * A module or driver name goes into modprobe.d, on softdep lines and in
+ * comments: only the characters module names have, or a name holding a
+ * newline (from a module, or a sysfs tree persist was pointed at) would
+ * write a directive of its own, such as "install", which runs a command
+ * as root at boot. MODULE_NAME_LEN is 56 with the NUL.
+ */
+static bool is_module_name(const char *s)
+{
+	size_t len = strlen(s);
+
+	return len && len < 56 &&
+	       strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+			 "0123456789_.-") == len;
+}
+
+/* Add a native module or built-in driver of @pf, if it is a module name. */
+static int pfunc_add_driver(struct pfunc *pf, bool builtin, const char *name)
+{
+	if (!is_module_name(name)) {
+		fprintf(stderr,
+			"pcipass: persist: %s: a driver or module name with characters no module name has; not written\n",
+			pcipass_dev_get_bdf(pf->dev));
+		return 0;
+	}
+	return names_add(builtin ? &pf->builtin : &pf->native, name);
+}
+
 /* The native modules of @pf: by modalias, and the driver it had. */
 static int native_modules(struct kmod_ctx *kctx, struct pfunc *pf)
 {
@@ -558,10 +586,9 @@ static int native_modules(struct kmod_ctx *kctx, struct pfunc *pf)
 			const char *name = kmod_module_get_name(m);
 
 			if (!skip_module(name))
-				err = names_add(kmod_module_get_initstate(m) ==
-						KMOD_MODULE_BUILTIN ?
-						&pf->builtin : &pf->native,
-						name);
+				err = pfunc_add_driver(pf,
+						       kmod_module_get_initstate(m) ==
+						       KMOD_MODULE_BUILTIN, name);
 			kmod_module_unref(m);
 			if (err)
 				break;
@@ -592,11 +619,11 @@ static int native_modules(struct kmod_ctx *kctx, struct pfunc *pf)
 				  KMOD_MODULE_BUILTIN;
 			kmod_module_unref(m);
 		}
-		return names_add(builtin ? &pf->builtin : &pf->native, drv);
+		return pfunc_add_driver(pf, builtin, drv);
 	}
 	/* A driver with no module is built in. */
 	if (!names_has(&pf->native, drv))
-		return names_add(&pf->builtin, drv);
+		return pfunc_add_driver(pf, true, drv);
 	return 0;
 }
 

@@ -153,5 +153,24 @@ if [ $update = 0 ] && [ -d "$src/sys/devices/pci0000:00/0000:00:02.0/0000:01:00.
 	[ $rc = 0 ] && [[ $out != *acs-cap* ]]
 	hostile "config space of 258 bytes: no ACS capability read past its end" $? \
 		"exit $rc; stdout: $out"
+	# 3: a driver whose name holds a newline and a modprobe directive:
+	# persist writes driver names into modprobe.d, where "install" runs
+	# a command as root at boot.
+	h=$tmp/hostile3
+	cp -a "$src" "$h"
+	evil=$'nvme\ninstall nvme true'
+	mkdir -p "$h/sys/bus/pci/drivers/$evil" "$tmp/persist-root"
+	ln -sfn "../../../../bus/pci/drivers/$evil" \
+		"$h/sys/devices/pci0000:00/0000:00:02.0/0000:01:00.0/driver"
+	PCIPASS_SYSFS_ROOT=$h "$pcipass" persist 01:00.0 root "$tmp/persist-root" \
+		>"$tmp/out" 2>"$tmp/err"
+	rc=$?
+	conf=$tmp/persist-root/etc/modprobe.d/pcipass.conf
+	bad=$(grep -vE '^(#|options pcipass claim=[0-9a-f:.,]+$|softdep [A-Za-z0-9_.-]+ pre: pcipass$)' \
+		"$conf" 2>&1)
+	[ $rc = 0 ] && [ -s "$conf" ] && [ -z "$bad" ] &&
+		grep -q '0000:01:00.0: a driver or module name' "$tmp/err"
+	hostile "persist writes no directive a driver's name holds" $? \
+		"exit $rc; lines that are not pcipass's: $bad"
 fi
 echo "1..$n"
