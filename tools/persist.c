@@ -43,6 +43,11 @@
 #include "persist-files.h"
 
 #define CONF_REL	"etc/modprobe.d/pcipass.conf"
+#define HOOK_REL	"etc/initramfs-tools/hooks/pcipass"
+#define INIT_TOP_REL	"etc/initramfs-tools/scripts/init-top/pcipass"
+#define DRACUT_DIR_REL	"usr/lib/dracut/modules.d/90pcipass"
+#define DRACUT_SETUP_REL DRACUT_DIR_REL "/module-setup.sh"
+#define DRACUT_LOAD_REL	DRACUT_DIR_REL "/pcipass-load.sh"
 #define CONF_MARK	"# Written by \"pcipass persist\""
 #define REC_FILE	"# pcipass-persist-file: "
 #define REC_DIR		"# pcipass-persist-dir: "
@@ -257,6 +262,31 @@ static int persist_set_root(struct persist *ps, const char *root)
 	return 0;
 }
 
+/* Every file persist may write, below the root. */
+static const char *const persist_rels[] = {
+	HOOK_REL, INIT_TOP_REL, DRACUT_SETUP_REL, DRACUT_LOAD_REL, CONF_REL,
+};
+
+/*
+ * What pcipass.conf records must be what persist could have written: one
+ * of its files, or a directory above one. The record is only text, in an
+ * image persist may be pointed at; remove unlinks what it names, as root.
+ */
+static bool persist_rel_known(const char *rel, bool dir)
+{
+	size_t i, len = strlen(rel);
+
+	for (i = 0; i < sizeof(persist_rels) / sizeof(persist_rels[0]); i++) {
+		const char *f = persist_rels[i];
+
+		if (dir ? len < strlen(f) && !strncmp(f, rel, len) &&
+			  f[len] == '/' :
+			  !strcmp(f, rel))
+			return true;
+	}
+	return false;
+}
+
 /*
  * Read what the previous "pcipass persist" recorded in pcipass.conf.
  * Returns 0 (nothing recorded when there is no pcipass.conf), or an exit
@@ -286,10 +316,20 @@ static int persist_read_record(struct persist *ps, bool *have)
 		next = strchr(line, '\n');
 		if (next)
 			*next++ = '\0';
-		if (!strncmp(line, REC_FILE, strlen(REC_FILE)))
-			err = names_add(&ps->rec_files, line + strlen(REC_FILE));
-		else if (!strncmp(line, REC_DIR, strlen(REC_DIR)))
-			err = names_add(&ps->rec_dirs, line + strlen(REC_DIR));
+		bool is_file = !strncmp(line, REC_FILE, strlen(REC_FILE));
+		bool is_dir = !strncmp(line, REC_DIR, strlen(REC_DIR));
+		const char *rel;
+
+		if (!is_file && !is_dir)
+			continue;
+		rel = line + strlen(is_file ? REC_FILE : REC_DIR);
+		if (!persist_rel_known(rel, is_dir)) {
+			fprintf(stderr, "pcipass: persist: %s records \"%.*s\", which persist never writes; nothing changed\n",
+				path, 256, rel);
+			free(data);
+			return EXIT_FAILURE;
+		}
+		err = names_add(is_file ? &ps->rec_files : &ps->rec_dirs, rel);
 		if (err) {
 			free(data);
 			return persist_error(ps, CONF_REL, -err);
@@ -937,20 +977,17 @@ static int persist_write(struct pp *pp, int argc, char **argv)
 	/* The hooks, where the root has the generator. */
 	if (is_dir(&ps, "etc/initramfs-tools") ||
 	    is_dir(&ps, "usr/share/initramfs-tools")) {
-		persist_add_file(&ps, "etc/initramfs-tools/hooks/pcipass", 0755,
+		persist_add_file(&ps, HOOK_REL, 0755,
 				 persist_initramfs_hook,
 				 sizeof(persist_initramfs_hook));
-		persist_add_file(&ps, "etc/initramfs-tools/scripts/init-top/pcipass",
-				 0755, persist_initramfs_init_top,
+		persist_add_file(&ps, INIT_TOP_REL, 0755, persist_initramfs_init_top,
 				 sizeof(persist_initramfs_init_top));
 		generators = true;
 	}
 	if (is_dir(&ps, "usr/lib/dracut")) {
-		persist_add_file(&ps, "usr/lib/dracut/modules.d/90pcipass/module-setup.sh",
-				 0755, persist_dracut_module_setup,
+		persist_add_file(&ps, DRACUT_SETUP_REL, 0755, persist_dracut_module_setup,
 				 sizeof(persist_dracut_module_setup));
-		persist_add_file(&ps, "usr/lib/dracut/modules.d/90pcipass/pcipass-load.sh",
-				 0755, persist_dracut_load,
+		persist_add_file(&ps, DRACUT_LOAD_REL, 0755, persist_dracut_load,
 				 sizeof(persist_dracut_load));
 		generators = true;
 	}

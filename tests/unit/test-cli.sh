@@ -235,6 +235,27 @@ expect_fail "kubevirt with an unqualified resource name" 2 \
 	"pcipass: kubevirt: invalid resource name \"gpu\": use DOMAIN/NAME, as example.com/gpu (a lower-case domain, then letters, digits, '.', '-', '_')" \
 	kubevirt 04:00.0 resource gpu
 
+# persist remove unlinks what pcipass.conf records, as root, in a root that
+# may be an image from elsewhere: a record that names anything persist
+# never writes (a path out of the root, an overlong one) stops it before
+# it changes anything.
+rec_root=$tmp/persist-root
+mkdir -p "$rec_root/etc/modprobe.d"
+echo keep >"$tmp/victim"
+for rec in "file: ../victim" "dir: ../../.." "file: etc/passwd" \
+	   "file: $(printf 'a/%.0s' $(seq 2100))x"; do
+	{
+		echo '# Written by "pcipass persist"; "pcipass persist remove" takes it out'
+		echo 'options pcipass claim=0000:01:00.0'
+		echo "# pcipass-persist-$rec"
+	} >"$rec_root/etc/modprobe.d/pcipass.conf"
+	run persist remove root "$rec_root"
+	[ "$rc" -eq 1 ] && [ -e "$tmp/victim" ] &&
+		[ -e "$rec_root/etc/modprobe.d/pcipass.conf" ] &&
+		grep -q "^pcipass: persist: .*/etc/modprobe.d/pcipass.conf records \".*\", which persist never writes; nothing changed$" "$tmp/err"
+	ok $? "persist remove refuses a record \"$(echo "$rec" | cut -c1-40)\", removes nothing"
+done
+
 run -V
 [ "$rc" -eq 0 ] && grep -qE '^pcipass [0-9]' "$tmp/out"
 ok $? "-V prints the version"
