@@ -112,12 +112,20 @@ static void print_entry(const char *key, json_object *jv)
 	print_value(PRINT_JSON, NULL, NULL, jv, NULL);
 }
 
+/*
+ * The name goes into nova.conf's JSON, a flavor's NAME:COUNT list and an
+ * INI comment: no separator of that list, no blank and no control
+ * character (a carriage return or newline would end the comment).
+ */
 static int check_name(const char *name)
 {
-	size_t len = strlen(name);
+	size_t len = strlen(name), i;
+	bool ctrl = false;
 
-	if (!len || len > NOVA_ALIAS_NAME_MAX ||
-	    strpbrk(name, ":, \t\n\"\\"))
+	for (i = 0; i < len; i++)
+		ctrl |= (unsigned char)name[i] < 0x20 || name[i] == 0x7f;
+	if (!len || len > NOVA_ALIAS_NAME_MAX || ctrl ||
+	    strpbrk(name, ":, \"\\"))
 		return pp_usage_error("nova: invalid alias name \"%s\": use 1 to %d characters, none of : , \" \\ or blanks (a flavor asks for NAME:COUNT,...)",
 				      name, NOVA_ALIAS_NAME_MAX);
 	return 0;
@@ -130,8 +138,9 @@ int do_nova(struct pp *pp, int argc, char **argv)
 	const char *filter, *name = NULL;
 	bool function_only = false;
 	size_t n_aliases = 0, k, a;
-	char list[256], flavor[4096];
+	char list[256], *flavor = NULL;
 	size_t flavor_len = 0;
+	FILE *fl = NULL;
 	int i, ret;
 
 	if (argc > 0 && matches(argv[0], "help") && strlen(argv[0]) > 1)
@@ -182,21 +191,27 @@ int do_nova(struct pp *pp, int argc, char **argv)
 		}
 		aliases[a].count++;
 	}
-	flavor[0] = '\0';
+	/* The flavor asks for every alias, however many there are. */
+	fl = open_memstream(&flavor, &flavor_len);
+	if (!fl) {
+		fprintf(stderr, "pcipass: nova: %s\n", strerror(errno));
+		ret = EXIT_FAILURE;
+		goto out;
+	}
 	for (a = 0; a < n_aliases; a++) {
-		int r;
-
 		if (n_aliases == 1)
 			snprintf(aliases[a].name, sizeof(aliases[a].name), "%s",
 				 name);
 		else
 			snprintf(aliases[a].name, sizeof(aliases[a].name),
 				 "%s-%zu", name, a);
-		r = snprintf(flavor + flavor_len, sizeof(flavor) - flavor_len,
-			     "%s%s:%u", a ? "," : "", aliases[a].name,
-			     aliases[a].count);
-		if (r > 0 && (size_t)r < sizeof(flavor) - flavor_len)
-			flavor_len += (size_t)r;
+		fprintf(fl, "%s%s:%u", a ? "," : "", aliases[a].name,
+			aliases[a].count);
+	}
+	if (fclose(fl)) {
+		fprintf(stderr, "pcipass: nova: %s\n", strerror(ENOMEM));
+		ret = EXIT_FAILURE;
+		goto out;
 	}
 
 	output_start_object(pp->json, pp->pretty);
@@ -263,6 +278,7 @@ int do_nova(struct pp *pp, int argc, char **argv)
 	print_string(PRINT_JSON, "pci_passthrough:alias", NULL, flavor);
 	ret = pp_output_end();
 out:
+	free(flavor);
 	free(aliases);
 	handoff_set_free(&set);
 	return ret;

@@ -228,6 +228,13 @@ expect_fail "nova without an alias" 2 \
 expect_fail "nova with a bad alias name" 2 \
 	'pcipass: nova: invalid alias name "gpu:1": use 1 to 240 characters, none of : , " \ or blanks (a flavor asks for NAME:COUNT,...)' \
 	nova 04:00.0 alias gpu:1
+# A carriage return or newline would end the INI comment the name goes in.
+for c in 'CR:\r' 'LF:\n' 'ESC:\033'; do
+	run nova 04:00.0 alias "$(printf "gpu${c#*:}x")"
+	[ "$rc" -eq 2 ] && [ ! -s "$tmp/out" ] &&
+		grep -q '^pcipass: nova: invalid alias name ' "$tmp/err"
+	ok $? "nova with a control character (${c%%:*}) in the alias name: usage error"
+done
 expect_fail "kubevirt without a resource" 2 \
 	'pcipass: kubevirt: no resource NAME given; try "pcipass kubevirt help"' \
 	kubevirt 04:00.0
