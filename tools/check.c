@@ -670,12 +670,20 @@ static void check_boot_vga(struct check *c, const struct pcipass_dev *dev)
 		"make another display primary in the firmware setup, or free it first (video=efifb:off, unbind the console)");
 }
 
-/* Read a ROM through sysfs: enable, read, disable. Returns bytes or -errno. */
+/*
+ * Read a ROM through sysfs and leave it as it was: enable it, read it and
+ * disable it again, unless it was enabled already (a read of a disabled
+ * ROM fails with EINVAL). Disable with "0\n": 6.1's pci_write_rom() takes
+ * only the two bytes "0\n" as off and anything else, a lone "0" too, as
+ * on; 6.12's parses either with kstrtobool(). Returns bytes or -errno.
+ */
 static ssize_t rom_read(const char *path, uint8_t **out)
 {
+	bool was_enabled;
 	struct stat st;
 	size_t size, got = 0;
 	uint8_t *buf;
+	uint8_t probe;
 	ssize_t n;
 	int fd, err = 0;
 
@@ -693,7 +701,8 @@ static ssize_t rom_read(const char *path, uint8_t **out)
 		close(fd);
 		return -ENOMEM;
 	}
-	if (pwrite(fd, "1", 1, 0) != 1) {
+	was_enabled = pread(fd, &probe, 1, 0) >= 0;
+	if (!was_enabled && pwrite(fd, "1", 1, 0) != 1) {
 		err = -errno;
 		goto out;
 	}
@@ -707,7 +716,7 @@ static ssize_t rom_read(const char *path, uint8_t **out)
 			break;
 		got += (size_t)n;
 	}
-	if (pwrite(fd, "0", 1, 0) != 1 && !err)
+	if (!was_enabled && pwrite(fd, "0\n", 2, 0) != 2 && !err)
 		err = -errno;
 out:
 	close(fd);
@@ -886,7 +895,7 @@ static int check_run(struct pp *pp, int argc, char **argv)
 	if (err)
 		return err;
 
-	c.root = getenv("PCIPASS_SYSROOT") ? getenv("PCIPASS_SYSROOT") : "";
+	c.root = secure_getenv("PCIPASS_SYSROOT") ?: "";
 	if (!uname(&u))
 		snprintf(c.release, sizeof(c.release), "%s", u.release);
 	path_of(&c, path, sizeof(path), "%s", "/proc/cmdline");

@@ -12,6 +12,7 @@
 # enables the per-function checks and the group explanations. Paths, group
 # members and ROM contents are compared with sysfs, read here independently
 # of pcipass.
+import errno
 import json
 import os
 import re
@@ -53,17 +54,33 @@ def safe(fn):
         return False
 
 
+def rom_enable(bdf, on):
+    """6.1's pci_write_rom() takes only "0\\n" as off; a lone "0" enables."""
+    with open(f"{SYS}/{bdf}/rom", "w") as f:
+        f.write("1" if on else "0\n")
+
+
+def rom_enabled(bdf):
+    """A read of a disabled ROM fails with EINVAL."""
+    try:
+        with open(f"{SYS}/{bdf}/rom", "rb") as f:
+            f.read(1)
+        return True
+    except OSError as e:
+        if e.errno == errno.EINVAL:
+            return False
+        raise
+
+
 def rom_efi(bdf):
     """Independent reading: does any image of the ROM have code type 3?"""
     path = f"{SYS}/{bdf}/rom"
-    with open(path, "w") as f:
-        f.write("1")
+    rom_enable(bdf, True)
     try:
         with open(path, "rb") as f:
             d = f.read()
     finally:
-        with open(path, "w") as f:
-            f.write("0")
+        rom_enable(bdf, False)
     off, efi = 0, False
     while off + 0x1a <= len(d) and d[off:off + 2] == b"\x55\xaa":
         p = off + int.from_bytes(d[off + 0x18:off + 0x1a], "little")
@@ -142,6 +159,12 @@ def main():
         ok(have == expect, f"{bdf}: the ROM in sysfs has an EFI image: {have}")
         _, j = runj("check", bdf)
         ok(safe(lambda: finding(j, "rom", bdf)["efi"] is have), f"{bdf}: check reports EFI image {have}")
+        # A preflight changes nothing: the ROM is as check found it.
+        ok(not rom_enabled(bdf), f"{bdf}: check leaves a disabled ROM disabled")
+        rom_enable(bdf, True)
+        runj("check", bdf)
+        ok(rom_enabled(bdf), f"{bdf}: check leaves an enabled ROM enabled")
+        rom_enable(bdf, False)
     rom = finding(j, "rom", "0000:04:00.0")
     ok(safe(lambda: rom["result"] == "warn" and [i["code-type-name"] for i in rom["images"]] == ["x86"]),
        "QEMU VGA: legacy x86 image only, a warning for a display")
