@@ -68,11 +68,11 @@ driver_map() {
 	local d b o
 	local -A origin=()
 	while read -r b o; do
-		origin[$b]=$o
-	done < <("$pp" -j dev show 2>/dev/null | python3 -S -c '
+		[ -n "$b" ] && origin[$b]=$o
+	done <<<"$("$pp" -j dev show 2>/dev/null | python3 -S -c '
 import json, sys
 for d in json.load(sys.stdin):
-    print(d["bdf"], d.get("claim-origin") or "-")' 2>/dev/null)
+    print(d["bdf"], d.get("claim-origin") or "-")' 2>/dev/null)"
 	for d in "$devs"/*; do
 		b=${d##*/}
 		o=-
