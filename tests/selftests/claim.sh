@@ -61,7 +61,7 @@ fi
 
 override() {
 	local o=
-	read -r o <"$devs/$1/driver_override" 2>/dev/null
+	read -r o 2>/dev/null <"$devs/$1/driver_override"
 	[ "$o" = "(null)" ] && o=
 	echo "$o"
 }
@@ -243,7 +243,7 @@ seed_server() {
 	local v
 	for d in "$devs"/*; do
 		v=
-		read -r v <"$d/boot_vga" 2>/dev/null
+		read -r v 2>/dev/null <"$d/boot_vga"
 		if [ "$v" = 1 ]; then
 			bvga=${d##*/}
 			break

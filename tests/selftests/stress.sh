@@ -76,7 +76,7 @@ for d in json.load(sys.stdin):
 	for d in "$devs"/*; do
 		b=${d##*/}
 		o=-
-		read -r o <"$d/driver_override" 2>/dev/null
+		read -r o 2>/dev/null <"$d/driver_override"
 		echo "$b $(drv "$b") $o ${origin[$b]:-}"
 	done
 }
