@@ -16,6 +16,15 @@ PCIPASS_TOOLS_PKGS := $(PCIPASS_TOOLS_LINK_PKGS) libvirt
 PCIPASS_PKG_MISSING += $(call pcipass_pkg_missing,$(PCIPASS_TOOLS_PKGS))
 PCIPASS_TOOLS_PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PCIPASS_TOOLS_PKGS) 2>/dev/null)
 PCIPASS_TOOLS_PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PCIPASS_TOOLS_LINK_PKGS) 2>/dev/null)
+# ASan intercepts the XDR functions libvirt's RPC calls, and an
+# interceptor looks the real function up when the program starts: with
+# libvirt loaded later, attach over libvirtd's socket jumped to address 0
+# in virNetMessageEncodeHeader(). In sanitizer builds libtirpc, which has
+# them, is loaded at start (it is libvirt0's dependency, no -dev needed).
+ifeq ($(SANITIZE),1)
+PCIPASS_TOOLS_PKG_LIBS += -Wl,--push-state,--no-as-needed -l:libtirpc.so.3 \
+			  -Wl,--pop-state
+endif
 
 PCIPASS_TOOLS_CFLAGS = $(PCIPASS_CPPFLAGS) $(PCIPASS_TOOLS_PKG_CFLAGS) \
 		       $(CPPFLAGS) $(CFLAGS) $(PCIPASS_WFLAGS) \
