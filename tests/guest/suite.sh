@@ -98,19 +98,23 @@ echo "# repetitions${PCIPASS_SOAK:+ (soak)}: $PCIPASS_CLAIM_CYCLES hotplug," \
 	"$PCIPASS_STRESS_OPS concurrent ops, $PCIPASS_STRESS_MODCYCLES load cycles," \
 	"$PCIPASS_FUZZ_MESSAGES fuzzed messages, $PCIPASS_MODLOAD_CYCLES modload cycles"
 
-# skipped NAME REASON: a suite this guest leaves out, as one skip.
-skipped() {
-	printf 'TAP version 13\n1..1\nok 1 - %s # SKIP %s\n' "$1" "$2" >"$out/$1.tap"
-	echo 0 >"$out/$1.rc"
-}
-
-stock_only() {	# NAME COMMAND...
+# unless REASON NAME COMMAND...: suite NAME COMMAND..., or, when REASON is
+# not empty, one skip that gives it.
+unless() {
+	local why=$1
+	shift
 	selected "$1" || return 0
-	if [ -n "$debug" ]; then
-		skipped "$1" "no module code; runs on the stock kernels"
+	if [ -n "$why" ]; then
+		printf 'TAP version 13\n1..1\nok 1 - %s # SKIP %s\n' "$1" "$why" \
+			>"$out/$1.tap"
+		echo 0 >"$out/$1.rc"
 		return
 	fi
 	suite "$@"
+}
+
+stock_only() {	# NAME COMMAND...
+	unless "${debug:+no module code; runs on the stock kernels}" "$@"
 }
 
 # Suites of module paths that another suite of this guest drives under
@@ -121,12 +125,7 @@ stock_only() {	# NAME COMMAND...
 # claimed functions under churn); hotplug-qmp hot-adds under claim=
 # (stress.sh's QMP device_del rounds take the same probe-time path).
 stock_kernels() {	# NAME COMMAND...
-	selected "$1" || return 0
-	if [ -n "$debug" ]; then
-		skipped "$1" "stock kernels only: stress.sh drives these paths here"
-		return
-	fi
-	suite "$@"
+	unless "${debug:+stock kernels only: stress.sh drives these paths here}" "$@"
 }
 
 # The hand-off to libvirt, nova and KubeVirt is userspace reading the
@@ -134,13 +133,9 @@ stock_kernels() {	# NAME COMMAND...
 # runs on the newest pinned kernel (tests/lab/kernels), 100 s a guest.
 newest_only() {	# NAME COMMAND...
 	local newest
-	selected "$1" || return 0
 	newest=$(grep -v '^#' "$top/tests/lab/kernels" | tail -n 1)
-	if [ "$(uname -r)" != "$newest" ]; then
-		skipped "$1" "runs on the newest pinned kernel ($newest) only"
-		return
-	fi
-	suite "$@"
+	[ "$(uname -r)" != "$newest" ] || newest=
+	unless "${newest:+runs on the newest pinned kernel ($newest) only}" "$@"
 }
 
 # The kernel log, streamed from here on to $LAB_OUT/kernel.log: the final
