@@ -313,13 +313,14 @@ static int persist_read_record(struct persist *ps, bool *have)
 	}
 	*have = true;
 	for (line = data; line && *line; line = next) {
+		bool is_file, is_dir;
+		const char *rel;
+
 		next = strchr(line, '\n');
 		if (next)
 			*next++ = '\0';
-		bool is_file = !strncmp(line, REC_FILE, strlen(REC_FILE));
-		bool is_dir = !strncmp(line, REC_DIR, strlen(REC_DIR));
-		const char *rel;
-
+		is_file = !strncmp(line, REC_FILE, strlen(REC_FILE));
+		is_dir = !strncmp(line, REC_DIR, strlen(REC_DIR));
 		if (!is_file && !is_dir)
 			continue;
 		rel = line + strlen(is_file ? REC_FILE : REC_DIR);
