@@ -205,7 +205,7 @@ elif [ -n "$ci_topologies" ]; then
 		# lacks (tests/lab/README.md); suite.sh makes 16 VFs there.
 		[ "$topo" != sriov ] || cmdline+=" pci=realloc"
 		lab "ci-$topo" -k ci -t "$topo" -a "$cmdline" \
-			-T "$([ "$mode" = soak ] && echo 7200 || echo 3600)" -- \
+			-T "$([ "$mode" = soak ] && echo 14400 || echo 3600)" -- \
 			tests/guest/suite.sh
 	done
 fi
