@@ -32,6 +32,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -125,6 +126,31 @@ static void names_free(struct names *l)
 		free(l->v[--l->n]);
 }
 
+/*
+ * Every file persist may write below the root, and what it writes there.
+ * pcipass.conf is made per run; the others are contrib/'s, built in.
+ */
+enum { PF_HOOK, PF_INIT_TOP, PF_DRACUT_SETUP, PF_DRACUT_LOAD, PF_CONF };
+
+static const struct persist_file {
+	const char *rel;
+	const unsigned char *data;
+	size_t len;
+	mode_t mode;
+} persist_files[] = {
+	[PF_HOOK] = { HOOK_REL, persist_initramfs_hook,
+		      sizeof(persist_initramfs_hook), 0755 },
+	[PF_INIT_TOP] = { INIT_TOP_REL, persist_initramfs_init_top,
+			  sizeof(persist_initramfs_init_top), 0755 },
+	[PF_DRACUT_SETUP] = { DRACUT_SETUP_REL, persist_dracut_module_setup,
+			      sizeof(persist_dracut_module_setup), 0755 },
+	[PF_DRACUT_LOAD] = { DRACUT_LOAD_REL, persist_dracut_load,
+			     sizeof(persist_dracut_load), 0755 },
+	[PF_CONF] = { CONF_REL, NULL, 0, 0644 },
+};
+
+#define N_PERSIST_FILES (sizeof(persist_files) / sizeof(persist_files[0]))
+
 struct pfile {
 	const char *rel;
 	mode_t mode;
@@ -138,15 +164,23 @@ struct pfile {
 	/* What persist does with it. */
 	bool write;		/* content or mode differ, and it is ours */
 	bool ours;		/* recorded, or written now */
-	char *tmp;		/* temporary file, once written */
+	char *tmp;		/* temporary file's name, once written */
 	bool renamed;
 };
 
+/*
+ * The root is a directory persist holds open, and every path below it is
+ * one of persist_files[] or a directory above one: fixed, relative, no
+ * "..". It is walked one component at a time and follows no symbolic
+ * link: the root may be an image from elsewhere, whose etc -> /etc would
+ * otherwise have root write or remove the host's files.
+ */
 struct persist {
 	struct pp *pp;
 	const char *root;	/* as given, for messages */
 	char rootdir[PATH_MAX];	/* without trailing '/', "" for / */
-	struct pfile files[8];
+	int rootfd;
+	struct pfile files[N_PERSIST_FILES];
 	size_t n_files;
 	struct names rec_files;	/* recorded in the old pcipass.conf */
 	struct names rec_dirs;
@@ -154,7 +188,7 @@ struct persist {
 	size_t n_created;
 };
 
-/* rootdir is at most PATH_MAX - 64 and every rel is short. */
+/* For messages. rootdir is at most PATH_MAX - 64 and every rel is short. */
 static void path_of(const struct persist *ps, char *out, size_t len,
 		    const char *rel)
 {
@@ -164,49 +198,120 @@ static void path_of(const struct persist *ps, char *out, size_t len,
 		out[0] = '\0';
 }
 
-static int persist_error(const struct persist *ps, const char *rel, int err)
+static bool is_link(int dir, const char *name)
 {
-	char path[PATH_MAX];
+	struct stat st;
 
-	path_of(ps, path, sizeof(path), rel);
-	fprintf(stderr, "pcipass: persist: %s: %s\n", path, strerror(err));
-	return EXIT_FAILURE;
+	return !fstatat(dir, name, &st, AT_SYMLINK_NOFOLLOW) &&
+	       S_ISLNK(st.st_mode);
 }
 
 /*
- * Read a whole file. Files in /proc report a size of 0, so read until end
- * of file rather than trusting st_size.
+ * Open the directory of @rel's first @len bytes below the root, following
+ * no symbolic link. Returns a descriptor or -errno (ELOOP: a link).
  */
-static int read_file(const char *path, char **data, size_t *len, mode_t *mode)
+static int root_opendir(const struct persist *ps, const char *rel, size_t len)
+{
+	const char *p = rel, *end = rel + len, *slash;
+	char name[NAME_MAX + 1];
+	int fd, next, err;
+
+	fd = fcntl(ps->rootfd, F_DUPFD_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	for (; p < end; p = slash + 1) {
+		slash = memchr(p, '/', (size_t)(end - p));
+		if (!slash)
+			slash = end;
+		if (slash == p || slash - p > NAME_MAX) {
+			close(fd);
+			return slash == p ? -EINVAL : -ENAMETOOLONG;
+		}
+		memcpy(name, p, (size_t)(slash - p));
+		name[slash - p] = '\0';
+		next = openat(fd, name,
+			      O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		err = errno;
+		/* O_DIRECTORY reports a link as ENOTDIR: say which it is. */
+		if (next < 0 && err == ENOTDIR && is_link(fd, name))
+			err = ELOOP;
+		close(fd);
+		if (next < 0)
+			return -err;
+		fd = next;
+	}
+	return fd;
+}
+
+/* @rel's directory, opened as root_opendir() does; *@base its last name. */
+static int root_openparent(const struct persist *ps, const char *rel,
+			   const char **base)
+{
+	const char *slash = strrchr(rel, '/');
+
+	*base = slash ? slash + 1 : rel;
+	return root_opendir(ps, rel, slash ? (size_t)(slash - rel) : 0);
+}
+
+/*
+ * Say what went wrong with @rel: @what ("" or a step such as "undoing ")
+ * before it. ELOOP names the component that is a link; EINVAL on a file
+ * that is neither regular nor a directory says so. Returns an exit status.
+ */
+static int persist_report(const struct persist *ps, const char *what,
+			  const char *rel, int err)
+{
+	char path[PATH_MAX], prefix[PATH_MAX];
+	const char *p = rel, *why = NULL;
+	struct stat st;
+
+	path_of(ps, path, sizeof(path), rel);
+	while (err == ELOOP && p) {
+		p = strchr(p + 1, '/');
+		snprintf(prefix, sizeof(prefix), "%.*s",
+			 p ? (int)(p - rel) : (int)strlen(rel), rel);
+		if (fstatat(ps->rootfd, prefix, &st, AT_SYMLINK_NOFOLLOW) ||
+		    !S_ISLNK(st.st_mode))
+			continue;
+		path_of(ps, path, sizeof(path), prefix);
+		why = "a symbolic link; persist follows none below its root";
+		break;
+	}
+	if (err == EINVAL &&
+	    !fstatat(ps->rootfd, rel, &st, AT_SYMLINK_NOFOLLOW) &&
+	    !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode))
+		why = "not a regular file; persist opens no other kind";
+	fprintf(stderr, "pcipass: persist: %s%s: %s\n", what, path,
+		why ? why : strerror(err));
+	return EXIT_FAILURE;
+}
+
+static int persist_error(const struct persist *ps, const char *rel, int err)
+{
+	return persist_report(ps, "", rel, err);
+}
+
+/* Read what is left of @fd, a regular file. Returns 0 or -errno. */
+static int read_fd(int fd, char **data, size_t *len, mode_t *mode)
 {
 	size_t cap, off = 0;
 	struct stat st;
 	char *s, *t;
 	ssize_t n;
-	int fd, err;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
 	if (fstat(fd, &st))
-		err = -errno;
-	else if (!S_ISREG(st.st_mode))
-		err = S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
-	else
-		err = 0;
-	if (err) {
-		close(fd);
-		return err;
-	}
+		return -errno;
+	if (!S_ISREG(st.st_mode))
+		return S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
+	/* Files in /proc report a size of 0: read to the end. */
 	cap = (size_t)st.st_size + 4096;
 	s = malloc(cap);
 	while (s) {
 		n = read(fd, s + off, cap - off - 1);
 		if (n < 0) {
-			err = -errno;
+			n = -errno;
 			free(s);
-			close(fd);
-			return err;
+			return (int)n;
 		}
 		if (!n)
 			break;
@@ -219,7 +324,6 @@ static int read_file(const char *path, char **data, size_t *len, mode_t *mode)
 			free(s);
 		s = t;
 	}
-	close(fd);
 	if (!s)
 		return -ENOMEM;
 	s[off] = '\0';
@@ -230,21 +334,76 @@ static int read_file(const char *path, char **data, size_t *len, mode_t *mode)
 	return 0;
 }
 
-/* Root directory argument: an existing directory. */
+/* A whole file of the running system's (/proc). */
+static int read_file(const char *path, char **data, size_t *len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC), err;
+
+	if (fd < 0)
+		return -errno;
+	err = read_fd(fd, data, len, NULL);
+	close(fd);
+	return err;
+}
+
+/*
+ * A whole file below the root. It must be a regular file before it is
+ * opened, so that a pcipass.conf that is a device node or a FIFO is
+ * never opened (a watchdog arms on open, a FIFO blocks).
+ */
+static int root_read(const struct persist *ps, const char *rel, char **data,
+		     size_t *len, mode_t *mode)
+{
+	const char *base;
+	struct stat st;
+	int dir, fd, err;
+
+	dir = root_openparent(ps, rel, &base);
+	if (dir < 0)
+		return dir;
+	if (fstatat(dir, base, &st, AT_SYMLINK_NOFOLLOW))
+		err = -errno;
+	else if (S_ISLNK(st.st_mode))
+		err = -ELOOP;
+	else if (!S_ISREG(st.st_mode))
+		err = S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
+	else
+		err = 0;
+	if (!err) {
+		fd = openat(dir, base,
+			    O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+		if (fd < 0) {
+			err = -errno;
+		} else {
+			err = read_fd(fd, data, len, mode);
+			close(fd);
+		}
+	}
+	close(dir);
+	return err;
+}
+
+/* Is @rel below the root a directory, reached through none but directories? */
+static bool is_dir(const struct persist *ps, const char *rel)
+{
+	int fd = root_opendir(ps, rel, strlen(rel));
+
+	if (fd < 0)
+		return false;
+	close(fd);
+	return true;
+}
+
+/* Root directory argument: an existing directory, held open. */
 static int persist_set_root(struct persist *ps, const char *root)
 {
-	struct stat st;
 	size_t len;
 
 	ps->root = root;
-	if (stat(root, &st)) {
+	ps->rootfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (ps->rootfd < 0) {
 		fprintf(stderr, "pcipass: persist: root \"%s\": %s\n", root,
 			strerror(errno));
-		return EXIT_FAILURE;
-	}
-	if (!S_ISDIR(st.st_mode)) {
-		fprintf(stderr, "pcipass: persist: root \"%s\": %s\n", root,
-			strerror(ENOTDIR));
 		return EXIT_FAILURE;
 	}
 	len = strlen(root);
@@ -262,10 +421,15 @@ static int persist_set_root(struct persist *ps, const char *root)
 	return 0;
 }
 
-/* Every file persist may write, below the root. */
-static const char *const persist_rels[] = {
-	HOOK_REL, INIT_TOP_REL, DRACUT_SETUP_REL, DRACUT_LOAD_REL, CONF_REL,
-};
+static const struct persist_file *persist_file_of(const char *rel)
+{
+	size_t i;
+
+	for (i = 0; i < N_PERSIST_FILES; i++)
+		if (!strcmp(persist_files[i].rel, rel))
+			return &persist_files[i];
+	return NULL;
+}
 
 /*
  * What pcipass.conf records must be what persist could have written: one
@@ -276,12 +440,12 @@ static bool persist_rel_known(const char *rel, bool dir)
 {
 	size_t i, len = strlen(rel);
 
-	for (i = 0; i < sizeof(persist_rels) / sizeof(persist_rels[0]); i++) {
-		const char *f = persist_rels[i];
+	if (!dir)
+		return persist_file_of(rel) != NULL;
+	for (i = 0; i < N_PERSIST_FILES; i++) {
+		const char *f = persist_files[i].rel;
 
-		if (dir ? len < strlen(f) && !strncmp(f, rel, len) &&
-			  f[len] == '/' :
-			  !strcmp(f, rel))
+		if (len < strlen(f) && !strncmp(f, rel, len) && f[len] == '/')
 			return true;
 	}
 	return false;
@@ -300,7 +464,7 @@ static int persist_read_record(struct persist *ps, bool *have)
 
 	*have = false;
 	path_of(ps, path, sizeof(path), CONF_REL);
-	err = read_file(path, &data, &len, NULL);
+	err = root_read(ps, CONF_REL, &data, &len, NULL);
 	if (err == -ENOENT)
 		return 0;
 	if (err)
@@ -340,52 +504,40 @@ static int persist_read_record(struct persist *ps, bool *have)
 	return 0;
 }
 
-static bool is_dir(const struct persist *ps, const char *rel)
+static void persist_add_file(struct persist *ps, unsigned int which)
 {
-	char path[PATH_MAX];
-	struct stat st;
-
-	path_of(ps, path, sizeof(path), rel);
-	return !stat(path, &st) && S_ISDIR(st.st_mode);
-}
-
-static void persist_add_file(struct persist *ps, const char *rel, mode_t mode,
-			     const void *data, size_t len)
-{
+	const struct persist_file *pf = &persist_files[which];
 	struct pfile *f = &ps->files[ps->n_files++];
 
-	f->rel = rel;
-	f->mode = mode;
-	f->data = data;
-	f->len = len;
+	f->rel = pf->rel;
+	f->mode = pf->mode;
+	f->data = (const char *)pf->data;
+	f->len = pf->len;
 }
 
 /*
  * Which directories along @rel's parent are missing: add them to
- * new_dirs, parents first. Fails on a component that is not a directory.
+ * new_dirs, parents first. Fails on a component that is not a directory,
+ * or a link.
  */
 static int persist_plan_dirs(struct persist *ps, const char *rel)
 {
-	char dir[PATH_MAX], path[PATH_MAX];
 	const char *slash = rel;
-	struct stat st;
-	int err;
+	char dir[PATH_MAX];
+	int fd, err;
 
 	while ((slash = strchr(slash, '/'))) {
-		if (snprintf(dir, sizeof(dir), "%.*s", (int)(slash - rel),
-			     rel) < 0)
-			return persist_error(ps, rel, EINVAL);
+		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - rel), rel);
 		slash++;
 		if (names_has(&ps->new_dirs, dir))
 			continue;
-		path_of(ps, path, sizeof(path), dir);
-		if (!stat(path, &st)) {
-			if (!S_ISDIR(st.st_mode))
-				return persist_error(ps, dir, ENOTDIR);
+		fd = root_opendir(ps, dir, strlen(dir));
+		if (fd >= 0) {
+			close(fd);
 			continue;
 		}
-		if (errno != ENOENT)
-			return persist_error(ps, dir, errno);
+		if (fd != -ENOENT)
+			return persist_error(ps, dir, -fd);
 		err = names_add(&ps->new_dirs, dir);
 		if (err)
 			return persist_error(ps, dir, -err);
@@ -403,7 +555,6 @@ static bool pfile_differs(const struct pfile *f)
 /* Compare each file with what is there and decide what to do with it. */
 static int persist_plan(struct persist *ps)
 {
-	char path[PATH_MAX];
 	size_t i;
 	int err;
 
@@ -411,8 +562,7 @@ static int persist_plan(struct persist *ps)
 		struct pfile *f = &ps->files[i];
 		bool is_conf = !strcmp(f->rel, CONF_REL);
 
-		path_of(ps, path, sizeof(path), f->rel);
-		err = read_file(path, &f->old, &f->old_len, &f->old_mode);
+		err = root_read(ps, f->rel, &f->old, &f->old_len, &f->old_mode);
 		if (err && err != -ENOENT)
 			return persist_error(ps, f->rel, -err);
 		f->exists = !err;
@@ -439,23 +589,57 @@ static int persist_plan(struct persist *ps)
 	return 0;
 }
 
+/* A new temporary file's name, next to @base: "BASE.pcipass-XXXXXX". */
+static int tmp_name(char **out, const char *base)
+{
+	static const char set[] =
+		"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+	unsigned char r[6];
+	size_t i;
+	char *x;
+
+	if (getrandom(r, sizeof(r), 0) != sizeof(r))
+		return -EIO;
+	if (asprintf(out, "%s.pcipass-XXXXXX", base) < 0) {
+		*out = NULL;
+		return -ENOMEM;
+	}
+	x = *out + strlen(*out) - sizeof(r);
+	for (i = 0; i < sizeof(r); i++)
+		x[i] = set[r[i] % (sizeof(set) - 1)];
+	return 0;
+}
+
+/*
+ * Write @data to a new temporary file beside @f, f->tmp its name (in the
+ * same directory). Created O_EXCL, with no link followed.
+ */
 static int write_tmp(const struct persist *ps, struct pfile *f,
 		     const char *data, size_t len, mode_t mode)
 {
-	char path[PATH_MAX];
+	const char *base;
 	size_t off = 0;
-	int fd, err = 0;
+	int dir, fd = -1, err = 0, tries;
 
-	path_of(ps, path, sizeof(path), f->rel);
-	if (asprintf(&f->tmp, "%s.pcipass-XXXXXX", path) < 0) {
-		f->tmp = NULL;
-		return -ENOMEM;
+	dir = root_openparent(ps, f->rel, &base);
+	if (dir < 0)
+		return dir;
+	for (tries = 0; fd < 0 && tries < 100; tries++) {
+		err = tmp_name(&f->tmp, base);
+		if (err)
+			break;
+		fd = openat(dir, f->tmp, O_WRONLY | O_CREAT | O_EXCL |
+			    O_NOFOLLOW | O_CLOEXEC, 0600);
+		err = fd < 0 ? -errno : 0;
+		if (fd < 0) {
+			free(f->tmp);
+			f->tmp = NULL;
+			if (err != -EEXIST)
+				break;
+		}
 	}
-	fd = mkstemp(f->tmp);
 	if (fd < 0) {
-		err = -errno;
-		free(f->tmp);
-		f->tmp = NULL;
+		close(dir);
 		return err;
 	}
 	while (off < len) {
@@ -474,58 +658,172 @@ static int write_tmp(const struct persist *ps, struct pfile *f,
 	if (close(fd) && !err)
 		err = -errno;
 	if (err) {
-		unlink(f->tmp);
+		unlinkat(dir, f->tmp, 0);
 		free(f->tmp);
 		f->tmp = NULL;
 	}
+	close(dir);
 	return err;
 }
 
-/* Undo: old contents back, temporary files and new directories gone. */
-static void persist_rollback(struct persist *ps)
+/*
+ * Put f->tmp in place of @f, and make the directory entry durable, so that
+ * pcipass.conf, written last, is never on disk before what it records.
+ * @fresh: there was no file, and one that appeared since is not replaced.
+ * Sets f->renamed once the rename is done.
+ */
+static int rename_tmp(const struct persist *ps, struct pfile *f, bool fresh)
 {
-	char path[PATH_MAX];
+	const char *base;
+	int dir, err = 0;
+
+	dir = root_openparent(ps, f->rel, &base);
+	if (dir < 0)
+		return dir;
+	if (!fresh) {
+		if (renameat(dir, f->tmp, dir, base))
+			err = -errno;
+	} else if (renameat2(dir, f->tmp, dir, base, RENAME_NOREPLACE)) {
+		err = -errno;
+		/* A file system without RENAME_NOREPLACE: link, then unlink. */
+		if (err == -EINVAL) {
+			err = linkat(dir, f->tmp, dir, base, 0) ? -errno : 0;
+			if (!err)
+				unlinkat(dir, f->tmp, 0);
+		}
+	}
+	if (!err) {
+		free(f->tmp);
+		f->tmp = NULL;
+		f->renamed = true;
+		if (fsync(dir))
+			err = -errno;
+	}
+	close(dir);
+	return err;
+}
+
+/* mkdir @rel below the root, mode 0755 whatever the umask, made durable. */
+static int root_mkdir(const struct persist *ps, const char *rel)
+{
+	const char *base;
+	int dir, fd, err = 0;
+
+	dir = root_openparent(ps, rel, &base);
+	if (dir < 0)
+		return dir;
+	if (mkdirat(dir, base, 0755)) {
+		err = -errno;
+		close(dir);
+		return err;
+	}
+	fd = openat(dir, base, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 || fchmod(fd, 0755) || fsync(dir)) {
+		err = -errno;
+		unlinkat(dir, base, AT_REMOVEDIR);
+	}
+	if (fd >= 0)
+		close(fd);
+	close(dir);
+	return err;
+}
+
+/* unlink (@flags 0) or rmdir (AT_REMOVEDIR) @rel below the root. */
+static int root_unlink(const struct persist *ps, const char *rel, int flags)
+{
+	const char *base;
+	int dir, err = 0;
+
+	dir = root_openparent(ps, rel, &base);
+	if (dir < 0)
+		return dir;
+	if (unlinkat(dir, base, flags))
+		err = -errno;
+	else if (fsync(dir))
+		err = -errno;
+	close(dir);
+	return err;
+}
+
+/* Remove f->tmp, if any. Returns 0 or -errno. */
+static int drop_tmp(const struct persist *ps, struct pfile *f)
+{
+	const char *base;
+	int dir, err = 0;
+
+	if (!f->tmp)
+		return 0;
+	dir = root_openparent(ps, f->rel, &base);
+	if (dir < 0) {
+		err = dir;
+	} else {
+		if (unlinkat(dir, f->tmp, 0))
+			err = -errno;
+		close(dir);
+	}
+	free(f->tmp);
+	f->tmp = NULL;
+	return err;
+}
+
+/*
+ * Undo: old contents back, temporary files and new directories gone. Each
+ * step that fails is named: the root is then neither before nor after.
+ * Returns how many failed.
+ */
+static int persist_rollback(struct persist *ps)
+{
+	int failed = 0, err;
 	size_t i;
 
 	for (i = ps->n_files; i-- > 0;) {
 		struct pfile *f = &ps->files[i];
 
-		if (f->tmp) {
-			unlink(f->tmp);
-			free(f->tmp);
-			f->tmp = NULL;
-		}
-		if (!f->renamed)
-			continue;
-		path_of(ps, path, sizeof(path), f->rel);
-		if (!f->exists) {
-			unlink(path);
-		} else if (!write_tmp(ps, f, f->old, f->old_len, f->old_mode)) {
-			if (rename(f->tmp, path))
-				unlink(f->tmp);
-			free(f->tmp);
-			f->tmp = NULL;
+		err = drop_tmp(ps, f);
+		if (!err && f->renamed && !f->exists)
+			err = root_unlink(ps, f->rel, 0);
+		else if (!err && f->renamed)
+			err = write_tmp(ps, f, f->old, f->old_len, f->old_mode);
+		if (!err && f->renamed && f->exists)
+			err = rename_tmp(ps, f, false);
+		if (err) {
+			drop_tmp(ps, f);
+			failed++;
+			persist_report(ps, "undoing ", f->rel, -err);
 		}
 	}
 	for (i = ps->n_created; i-- > 0;) {
-		path_of(ps, path, sizeof(path), ps->new_dirs.v[i]);
-		rmdir(path);
+		err = root_unlink(ps, ps->new_dirs.v[i], AT_REMOVEDIR);
+		if (err) {
+			failed++;
+			persist_report(ps, "undoing mkdir ", ps->new_dirs.v[i],
+				       -err);
+		}
 	}
+	return failed;
+}
+
+/* On an error: roll back, and say whether the root is as it was. */
+static int persist_fail(struct persist *ps, const char *rel, int err)
+{
+	persist_error(ps, rel, err);
+	if (persist_rollback(ps))
+		fprintf(stderr, "pcipass: persist: the undo above failed: %s is not as it was\n",
+			ps->root);
+	else
+		fprintf(stderr, "pcipass: persist: nothing changed\n");
+	return EXIT_FAILURE;
 }
 
 static int persist_commit(struct persist *ps)
 {
-	char path[PATH_MAX];
 	size_t i;
 	int err;
 
 	for (i = 0; i < ps->new_dirs.n; i++) {
-		path_of(ps, path, sizeof(path), ps->new_dirs.v[i]);
-		if (mkdir(path, 0755)) {
-			err = errno;
-			persist_rollback(ps);
-			return persist_error(ps, ps->new_dirs.v[i], err);
-		}
+		err = root_mkdir(ps, ps->new_dirs.v[i]);
+		if (err)
+			return persist_fail(ps, ps->new_dirs.v[i], -err);
 		ps->n_created++;
 	}
 	for (i = 0; i < ps->n_files; i++) {
@@ -534,25 +832,17 @@ static int persist_commit(struct persist *ps)
 		if (!f->write)
 			continue;
 		err = write_tmp(ps, f, f->data, f->len, f->mode);
-		if (err) {
-			persist_rollback(ps);
-			return persist_error(ps, f->rel, -err);
-		}
+		if (err)
+			return persist_fail(ps, f->rel, -err);
 	}
 	for (i = 0; i < ps->n_files; i++) {
 		struct pfile *f = &ps->files[i];
 
 		if (!f->write)
 			continue;
-		path_of(ps, path, sizeof(path), f->rel);
-		if (rename(f->tmp, path)) {
-			err = errno;
-			persist_rollback(ps);
-			return persist_error(ps, f->rel, err);
-		}
-		free(f->tmp);
-		f->tmp = NULL;
-		f->renamed = true;
+		err = rename_tmp(ps, f, !f->exists);
+		if (err)
+			return persist_fail(ps, f->rel, -err);
 	}
 	return 0;
 }
@@ -707,13 +997,13 @@ static void print_cmdline_advice(void)
 	char *cmdline = NULL, *cpuinfo = NULL;
 	size_t len, i, missing = 0;
 
-	if (read_file("/proc/cmdline", &cmdline, &len, NULL))
+	if (read_file("/proc/cmdline", &cmdline, &len))
 		cmdline = NULL;
 	if (file_exists("/sys/firmware/acpi/tables/DMAR")) {
 		want = intel, vendor = "intel", how = "ACPI DMAR table";
 	} else if (file_exists("/sys/firmware/acpi/tables/IVRS")) {
 		want = amd, vendor = "amd", how = "ACPI IVRS table";
-	} else if (!read_file("/proc/cpuinfo", &cpuinfo, &len, NULL)) {
+	} else if (!read_file("/proc/cpuinfo", &cpuinfo, &len)) {
 		if (strstr(cpuinfo, "GenuineIntel"))
 			want = intel, vendor = "intel", how = "Intel CPU";
 		else if (strstr(cpuinfo, "AuthenticAMD"))
@@ -814,7 +1104,7 @@ static int conf_text(struct persist *ps, struct buf *b, const char *policy,
 
 static int persist_write(struct pp *pp, int argc, char **argv)
 {
-	struct persist ps = { .pp = pp };
+	struct persist ps = { .pp = pp, .rootfd = -1 };
 	struct pcipass_slot_filter *filters = NULL;
 	struct pcipass_snapshot *snap = NULL;
 	struct kmod_ctx *kctx = NULL;
@@ -978,22 +1268,17 @@ static int persist_write(struct pp *pp, int argc, char **argv)
 	/* The hooks, where the root has the generator. */
 	if (is_dir(&ps, "etc/initramfs-tools") ||
 	    is_dir(&ps, "usr/share/initramfs-tools")) {
-		persist_add_file(&ps, HOOK_REL, 0755,
-				 persist_initramfs_hook,
-				 sizeof(persist_initramfs_hook));
-		persist_add_file(&ps, INIT_TOP_REL, 0755, persist_initramfs_init_top,
-				 sizeof(persist_initramfs_init_top));
+		persist_add_file(&ps, PF_HOOK);
+		persist_add_file(&ps, PF_INIT_TOP);
 		generators = true;
 	}
 	if (is_dir(&ps, "usr/lib/dracut")) {
-		persist_add_file(&ps, DRACUT_SETUP_REL, 0755, persist_dracut_module_setup,
-				 sizeof(persist_dracut_module_setup));
-		persist_add_file(&ps, DRACUT_LOAD_REL, 0755, persist_dracut_load,
-				 sizeof(persist_dracut_load));
+		persist_add_file(&ps, PF_DRACUT_SETUP);
+		persist_add_file(&ps, PF_DRACUT_LOAD);
 		generators = true;
 	}
 	/* pcipass.conf last: it records the others. */
-	persist_add_file(&ps, CONF_REL, 0644, NULL, 0);
+	persist_add_file(&ps, PF_CONF);
 	ret = persist_plan(&ps);
 	if (ret)
 		goto out;
@@ -1083,6 +1368,8 @@ out:
 		names_free(&pf[i].native);
 		names_free(&pf[i].builtin);
 	}
+	if (ps.rootfd >= 0)
+		close(ps.rootfd);
 	names_free(&ps.rec_files);
 	names_free(&ps.rec_dirs);
 	names_free(&ps.new_dirs);
@@ -1099,14 +1386,21 @@ out:
 	return ret;
 }
 
-static bool dir_empty(const char *path)
+/* Is the directory @rel below the root empty? */
+static bool dir_empty(const struct persist *ps, const char *rel)
 {
-	struct dirent *d;
+	int fd = root_opendir(ps, rel, strlen(rel));
 	bool empty = true;
-	DIR *dir = opendir(path);
+	struct dirent *d;
+	DIR *dir;
 
-	if (!dir)
+	if (fd < 0)
 		return false;
+	dir = fdopendir(fd);
+	if (!dir) {
+		close(fd);
+		return false;
+	}
 	while (empty && (d = readdir(dir)))
 		if (strcmp(d->d_name, ".") && strcmp(d->d_name, ".."))
 			empty = false;
@@ -1114,14 +1408,45 @@ static bool dir_empty(const char *path)
 	return empty;
 }
 
+/* What remove does with one recorded file. */
+enum rm_state { RM_REMOVE, RM_ABSENT, RM_CHANGED };
+
+/*
+ * Is @rel still what persist wrote there? A recorded file that has been
+ * edited or replaced since is the admin's now: remove leaves it.
+ * pcipass.conf carries its own mark, checked when the record was read.
+ */
+static int persist_rm_state(const struct persist *ps, const char *rel,
+			    enum rm_state *state)
+{
+	const struct persist_file *pf = persist_file_of(rel);
+	char *data = NULL;
+	size_t len;
+	int err;
+
+	err = root_read(ps, rel, &data, &len, NULL);
+	if (err == -ENOENT) {
+		*state = RM_ABSENT;
+		return 0;
+	}
+	if (err)
+		return err;
+	*state = RM_REMOVE;
+	if (pf->data && (len != pf->len || memcmp(data, pf->data, len)))
+		*state = RM_CHANGED;
+	free(data);
+	return 0;
+}
+
 static int persist_remove(struct pp *pp, int argc, char **argv)
 {
-	struct persist ps = { .pp = pp };
-	char path[PATH_MAX], parent[PATH_MAX];
-	const char *root = "/";
+	struct persist ps = { .pp = pp, .rootfd = -1 };
+	enum rm_state state[MAX_ENTRIES + 1];
+	char path[PATH_MAX];
+	const char *root = "/", *base;
+	size_t i, n;
 	bool have;
-	size_t i;
-	int ret;
+	int ret, err, dir;
 
 	if (argc == 2 && !strcmp(argv[0], "root"))
 		root = argv[1];
@@ -1130,21 +1455,33 @@ static int persist_remove(struct pp *pp, int argc, char **argv)
 				      argv[0]);
 	ret = persist_set_root(&ps, root);
 	if (ret)
-		return ret;
+		goto out;
 	ret = persist_read_record(&ps, &have);
 	if (ret)
 		goto out;
 
-	/* Check first that every parent is writable: all or nothing. */
-	for (i = 0; i <= ps.rec_files.n; i++) {
+	/*
+	 * First what each recorded file is now, and that every parent is
+	 * writable: nothing changes unless all of it can.
+	 */
+	n = ps.rec_files.n + 1;
+	for (i = 0; have && i < n; i++) {
 		const char *rel = i < ps.rec_files.n ? ps.rec_files.v[i] :
 						       CONF_REL;
 
-		path_of(&ps, path, sizeof(path), rel);
-		snprintf(parent, sizeof(parent), "%s", path);
-		*strrchr(parent, '/') = '\0';
-		if (file_exists(path) && access(parent, W_OK)) {
-			ret = persist_error(&ps, rel, errno);
+		err = persist_rm_state(&ps, rel, &state[i]);
+		if (err) {
+			ret = persist_error(&ps, rel, -err);
+			goto out;
+		}
+		if (state[i] != RM_REMOVE)
+			continue;
+		dir = root_openparent(&ps, rel, &base);
+		err = dir < 0 ? dir : faccessat(dir, ".", W_OK, 0) ? -errno : 0;
+		if (dir >= 0)
+			close(dir);
+		if (err) {
+			ret = persist_error(&ps, rel, -err);
 			goto out;
 		}
 	}
@@ -1159,32 +1496,38 @@ static int persist_remove(struct pp *pp, int argc, char **argv)
 		ret = pp_output_end();
 		goto out;
 	}
-	for (i = 0; i <= ps.rec_files.n; i++) {
+	for (i = 0; i < n; i++) {
 		const char *rel = i < ps.rec_files.n ? ps.rec_files.v[i] :
 						       CONF_REL;
 
 		path_of(&ps, path, sizeof(path), rel);
-		open_json_object(NULL);
-		if (unlink(path) && errno != ENOENT) {
-			int err = errno;
-
-			close_json_object();
+		err = state[i] == RM_REMOVE ? root_unlink(&ps, rel, 0) : 0;
+		if (err) {
 			close_json_array();
 			output_end();
-			ret = persist_error(&ps, rel, err);
+			ret = persist_error(&ps, rel, -err);
 			goto out;
 		}
-		print_string(PRINT_ANY, "action", "%-9s ", "removed");
-		print_string(PRINT_ANY, "path", "%s\n", path);
+		open_json_object(NULL);
+		print_string(PRINT_ANY, "action", "%-9s ",
+			     state[i] == RM_REMOVE ? "removed" :
+			     state[i] == RM_ABSENT ? "absent" : "kept");
+		print_string(PRINT_ANY, "path", "%s", path);
+		if (state[i] == RM_CHANGED)
+			print_string(PRINT_ANY, "reason", " (%s)",
+				     "changed since pcipass persist wrote it, left in place");
+		print_text("\n");
 		close_json_object();
 	}
 	/* Deepest first. */
 	for (i = ps.rec_dirs.n; i-- > 0;) {
-		path_of(&ps, path, sizeof(path), ps.rec_dirs.v[i]);
-		if (!is_dir(&ps, ps.rec_dirs.v[i]))
+		const char *rel = ps.rec_dirs.v[i];
+
+		if (!is_dir(&ps, rel))
 			continue;
+		path_of(&ps, path, sizeof(path), rel);
 		open_json_object(NULL);
-		if (dir_empty(path) && !rmdir(path)) {
+		if (dir_empty(&ps, rel) && !root_unlink(&ps, rel, AT_REMOVEDIR)) {
 			print_string(PRINT_ANY, "action", "%-9s ", "removed");
 			print_string(PRINT_ANY, "path", "%s/\n", path);
 		} else {
@@ -1198,6 +1541,8 @@ static int persist_remove(struct pp *pp, int argc, char **argv)
 	print_text("rebuild the initramfs (update-initramfs -u -k all, or dracut -f) to take the policy out of it\n");
 	ret = pp_output_end();
 out:
+	if (ps.rootfd >= 0)
+		close(ps.rootfd);
 	names_free(&ps.rec_files);
 	names_free(&ps.rec_dirs);
 	return ret;

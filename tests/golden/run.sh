@@ -172,5 +172,91 @@ if [ $update = 0 ] && [ -d "$src/sys/devices/pci0000:00/0000:00:02.0/0000:01:00.
 		grep -q '0000:01:00.0: a driver or module name' "$tmp/err"
 	hostile "persist writes no directive a driver's name holds" $? \
 		"exit $rc; lines that are not pcipass's: $bad"
+	# 4-9: persist's root may be an image from elsewhere, and persist
+	# runs as root: no link below the root is followed, no file but a
+	# regular one opened, and remove takes only what persist wrote.
+	# listing DIR: every path, type, mode and checksum below DIR.
+	listing() {
+		(cd "$1" && find . -printf '%p %y %m %l\n' | sort &&
+			find . -type f -exec sha256sum {} + | sort)
+	}
+	# persist_in ROOT ARGS...: pcipass persist on the captured tree.
+	persist_in() {
+		local r=$1
+		shift
+		PCIPASS_SYSFS_ROOT=$src timeout 60 "$pcipass" persist "$@" \
+			root "$r" >"$tmp/out" 2>"$tmp/err"
+	}
+	out=$tmp/outside
+	mkdir -p "$out/modprobe.d" "$out/initramfs-tools/hooks"
+	echo 'options snd index=1' >"$out/modprobe.d/sound.conf"
+	listing "$out" >"$tmp/outside.before"
+	r=$tmp/root4
+	mkdir -p "$r"
+	ln -s "$out" "$r/etc"
+	persist_in "$r" 01:00.0
+	rc=$?
+	listing "$out" >"$tmp/outside.after"
+	[ $rc = 1 ] && cmp -s "$tmp/outside.before" "$tmp/outside.after" &&
+		[ "$(ls -A "$r")" = etc ] &&
+		grep -qx "pcipass: persist: $r/etc: a symbolic link; persist follows none below its root" "$tmp/err"
+	hostile "persist root R with R/etc a link out of R: names the link, writes nothing" $? \
+		"exit $rc; $(diff "$tmp/outside.before" "$tmp/outside.after")"
+	# 5: pcipass.conf a FIFO (would block) and a link (to a device).
+	r=$tmp/root5
+	mkdir -p "$r/etc/modprobe.d"
+	mkfifo "$r/etc/modprobe.d/pcipass.conf"
+	persist_in "$r" 01:00.0
+	rc=$?
+	[ $rc = 1 ] && [ -p "$r/etc/modprobe.d/pcipass.conf" ] &&
+		grep -qx "pcipass: persist: $r/etc/modprobe.d/pcipass.conf: not a regular file; persist opens no other kind" "$tmp/err"
+	hostile "persist with pcipass.conf a FIFO: does not open it, says so" $? "exit $rc"
+	rm "$r/etc/modprobe.d/pcipass.conf"
+	ln -s /dev/null "$r/etc/modprobe.d/pcipass.conf"
+	persist_in "$r" 01:00.0
+	rc=$?
+	[ $rc = 1 ] && [ -L "$r/etc/modprobe.d/pcipass.conf" ] &&
+		grep -qx "pcipass: persist: $r/etc/modprobe.d/pcipass.conf: a symbolic link; persist follows none below its root" "$tmp/err"
+	hostile "persist with pcipass.conf a link to a device: does not follow it" $? "exit $rc"
+	# 6: under umask 077, what persist creates is still readable at boot.
+	r=$tmp/root6
+	mkdir -p "$r/usr/share/initramfs-tools"
+	(umask 077 && persist_in "$r" 01:00.0)
+	rc=$?
+	modes=$(cd "$r" && stat -c '%a %n' etc etc/modprobe.d \
+		etc/modprobe.d/pcipass.conf etc/initramfs-tools/hooks \
+		etc/initramfs-tools/hooks/pcipass 2>&1 | tr '\n' ' ')
+	[ $rc = 0 ] && [ "$modes" = "755 etc 755 etc/modprobe.d 644 etc/modprobe.d/pcipass.conf 755 etc/initramfs-tools/hooks 755 etc/initramfs-tools/hooks/pcipass " ]
+	hostile "persist under umask 077: directories 755, files 755 and 644" $? \
+		"exit $rc; modes: $modes"
+	# 7: remove leaves a recorded file that was edited since, names it,
+	# and takes the rest.
+	listing "$r" >/dev/null
+	echo '# local change' >>"$r/etc/initramfs-tools/hooks/pcipass"
+	cp "$r/etc/initramfs-tools/hooks/pcipass" "$tmp/edited"
+	PCIPASS_SYSFS_ROOT=$src "$pcipass" persist remove root "$r" \
+		>"$tmp/out" 2>"$tmp/err"
+	rc=$?
+	[ $rc = 0 ] && cmp -s "$tmp/edited" "$r/etc/initramfs-tools/hooks/pcipass" &&
+		[ ! -e "$r/etc/modprobe.d/pcipass.conf" ] &&
+		[ ! -e "$r/etc/initramfs-tools/scripts/init-top/pcipass" ] &&
+		grep -qx "kept      $r/etc/initramfs-tools/hooks/pcipass (changed since pcipass persist wrote it, left in place)" "$tmp/out"
+	hostile "persist remove keeps a recorded file edited since, and names it" $? \
+		"exit $rc; $(cat "$tmp/out")"
+	# 8: remove through a root whose etc links out of it, to a tree
+	# with pcipass's record in it: nothing outside changes.
+	r=$tmp/root8
+	mkdir -p "$r/usr/share/initramfs-tools"
+	persist_in "$r" 01:00.0 && mv "$r/etc" "$tmp/outside8" &&
+		ln -s "$tmp/outside8" "$r/etc"
+	listing "$tmp/outside8" >"$tmp/outside.before"
+	PCIPASS_SYSFS_ROOT=$src "$pcipass" persist remove root "$r" \
+		>"$tmp/out" 2>"$tmp/err"
+	rc=$?
+	listing "$tmp/outside8" >"$tmp/outside.after"
+	[ $rc = 1 ] && cmp -s "$tmp/outside.before" "$tmp/outside.after" &&
+		grep -qx "pcipass: persist: $r/etc: a symbolic link; persist follows none below its root" "$tmp/err"
+	hostile "persist remove with R/etc a link out of R: removes nothing there" $? \
+		"exit $rc; $(diff "$tmp/outside.before" "$tmp/outside.after")"
 fi
 echo "1..$n"
