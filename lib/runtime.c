@@ -13,28 +13,41 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <unistd.h>
 
+#include <linux/magic.h>
 #include <linux/pcipass.h>
 
 #include "libpcipass-private.h"
 
 #define VFIO "vfio-pci"
 
+/*
+ * Write an attribute of the running kernel's sysfs, and nothing else: not
+ * under a sysfs root (a captured tree, whose links may point anywhere; the
+ * callers refuse first), and never a file that is not on sysfs.
+ */
 static int sysfs_write(struct pcipass_ctx *ctx, const char *path,
 		       const char *val)
 {
+	struct statfs fs;
 	ssize_t n;
 	int fd, err = 0;
 
-	fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		err = -errno;
-	else {
-		n = write(fd, val, strlen(val));
+	fd = *pcipass_sysfs_root(ctx) ? -1 :
+	     open(path, O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0) {
+		err = *pcipass_sysfs_root(ctx) ? -EROFS : -errno;
+	} else {
+		if (fstatfs(fd, &fs))
+			err = -errno;
+		else if (fs.f_type != SYSFS_MAGIC)
+			err = -EXDEV;
+		n = err ? 0 : write(fd, val, strlen(val));
 		if (n < 0)
 			err = -errno;
-		else if ((size_t)n != strlen(val))
+		else if (!err && (size_t)n != strlen(val))
 			err = -EIO;
 		close(fd);
 	}
@@ -298,30 +311,84 @@ static int runtime_snapshot(struct pcipass_ctx *ctx,
 	return err;
 }
 
-/* Put @f back as it was: override, then its old driver. */
-static void runtime_undo(struct pcipass_ctx *ctx, struct runtime_fn *f)
+/*
+ * Put @f back as it was: override, then its old driver. Returns 0, or
+ * -errno with @what naming the step that failed: the function is then
+ * left as it is, perhaps with no driver, and the caller must say so.
+ */
+static int runtime_undo(struct pcipass_ctx *ctx, struct runtime_fn *f,
+			const char **what)
 {
 	const char *bdf = f->dev->bdf;
+	char cur[PATH_MAX], path[PATH_MAX];
+	const char *name = NULL;
+	ssize_t n;
+	int err;
 
-	dev_write(ctx, bdf, "driver_override",
-		  f->old_override ? f->old_override : "\n");
-	if (f->changed || f->old_driver) {
-		char cur[PATH_MAX], path[PATH_MAX];
-		ssize_t n;
+	*what = "restore driver_override";
+	err = dev_write(ctx, bdf, "driver_override",
+			f->old_override ? f->old_override : "\n");
+	if (err || (!f->changed && !f->old_driver))
+		return err;
+	snprintf(path, sizeof(path), "%s/sys/bus/pci/devices/%s/driver",
+		 pcipass_sysfs_root(ctx), bdf);
+	n = readlink(path, cur, sizeof(cur) - 1);
+	if (n > 0) {
+		cur[n] = '\0';
+		name = strrchr(cur, '/') ? strrchr(cur, '/') + 1 : cur;
+		if (f->old_driver && !strcmp(name, f->old_driver))
+			return 0;
+		*what = "unbind";
+		err = dev_write(ctx, bdf, "driver/unbind", bdf);
+		if (err)
+			return err;
+	}
+	/* No driver wanting it is not an error, unless it had one. */
+	*what = "probe its driver";
+	err = probe(ctx, bdf);
+	if (!f->old_driver)
+		return 0;
+	n = readlink(path, cur, sizeof(cur) - 1);
+	if (n <= 0)
+		return err ? err : -ENODEV;
+	cur[n] = '\0';
+	name = strrchr(cur, '/') ? strrchr(cur, '/') + 1 : cur;
+	return strcmp(name, f->old_driver) ? -EBUSY : 0;
+}
 
-		snprintf(path, sizeof(path), "%s/sys/bus/pci/devices/%s/driver",
-			 pcipass_sysfs_root(ctx), bdf);
-		n = readlink(path, cur, sizeof(cur) - 1);
-		if (n > 0) {
-			const char *name;
+/*
+ * A sysfs root is a tree to read (a capture, a test's): runtime claims
+ * write to the running kernel's sysfs only, and refuse before reading.
+ */
+static int runtime_writable(struct pcipass_ctx *ctx)
+{
+	if (!*pcipass_sysfs_root(ctx))
+		return 0;
+	pcipass_set_extack(ctx, "sysfs root \"%s\" is only read: runtime claims change the running kernel's sysfs",
+			   pcipass_sysfs_root(ctx));
+	return -EROFS;
+}
 
-			cur[n] = '\0';
-			name = strrchr(cur, '/') ? strrchr(cur, '/') + 1 : cur;
-			if (f->old_driver && !strcmp(name, f->old_driver))
-				return;
-			dev_write(ctx, bdf, "driver/unbind", bdf);
-		}
-		probe(ctx, bdf);
+/* Undo every function changed, in reverse; name each left as it is. */
+static void runtime_undo_all(struct pcipass_ctx *ctx, struct runtime_fn *fns,
+			     size_t n)
+{
+	char msg[sizeof(ctx->extack)];
+	const char *what;
+	size_t i;
+	int err;
+
+	for (i = n; i-- > 0;) {
+		if (!fns[i].changed)
+			continue;
+		err = runtime_undo(ctx, &fns[i], &what);
+		if (!err)
+			continue;
+		snprintf(msg, sizeof(msg), "%s", ctx->has_extack ? ctx->extack : "");
+		pcipass_set_extack(ctx, "%s%snot put back: %s (was %s): %s failed: %s",
+				   msg, *msg ? "; " : "", fns[i].dev->bdf,
+				   fns[i].old_driver ? fns[i].old_driver : "no driver",
+				   what, strerror(-err));
 	}
 }
 
@@ -336,6 +403,9 @@ PCIPASS_EXPORT int pcipass_claim_runtime(struct pcipass_ctx *ctx,
 	int err;
 
 	err = pcipass_claim_args(ctx, bdfs, n_bdfs, done);
+	if (err < 0)
+		return err;
+	err = runtime_writable(ctx);
 	if (err < 0)
 		return err;
 	err = runtime_snapshot(ctx, &snap);
@@ -405,9 +475,7 @@ PCIPASS_EXPORT int pcipass_claim_runtime(struct pcipass_ctx *ctx,
 	}
 
 	if (err < 0) {
-		for (i = n; i-- > 0;)
-			if (fns[i].changed)
-				runtime_undo(ctx, &fns[i]);
+		runtime_undo_all(ctx, fns, n);
 		goto out;
 	}
 	if (done)
@@ -429,6 +497,9 @@ PCIPASS_EXPORT int pcipass_release_runtime(struct pcipass_ctx *ctx,
 	int err;
 
 	err = pcipass_claim_args(ctx, bdfs, n_bdfs, done);
+	if (err < 0)
+		return err;
+	err = runtime_writable(ctx);
 	if (err < 0)
 		return err;
 	err = runtime_snapshot(ctx, &snap);

@@ -26,8 +26,9 @@
  * Exit status: 0 when every finding passes, 3 when the worst is a warning,
  * 1 when anything fails, 2 on a usage error.
  *
- * PCIPASS_SYSROOT, if set, is prefixed to every /sys, /proc, /boot and
- * /lib/modules path read (for tests on a captured tree).
+ * The library's sysfs root (PCIPASS_SYSFS_ROOT, pcipass_set_sysfs_root()),
+ * if set, is prefixed to every /sys, /proc, /boot and /lib/modules path
+ * read: a captured tree, which check reads and never writes.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -37,8 +38,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/utsname.h>
 #include <unistd.h>
+
+#include <linux/magic.h>
 
 #include "output.h"
 #include "pcipass-cli.h"
@@ -50,16 +54,18 @@
 #define ROM_READ_MAX (16u << 20)
 #define GRUB_HOW "GRUB_CMDLINE_LINUX in /etc/default/grub, then update-grub and reboot"
 
-enum result { R_PASS, R_WARN, R_FAIL };
+/* R_SKIP: not checked, and why; it does not count toward the exit status. */
+enum result { R_PASS, R_WARN, R_FAIL, R_SKIP };
 
-static const char *const result_names[] = { "pass", "warn", "fail" };
+static const char *const result_names[] = { "pass", "warn", "fail", "skip" };
 
 struct check {
 	struct pp *pp;
-	const char *root;
+	const char *root;	/* "" for the running system */
+	bool rom_all;		/* "rom": read bound functions' ROMs too */
 	char release[128];
 	char cmdline[4096];
-	unsigned int count[3];
+	unsigned int count[4];
 	enum result worst;
 };
 
@@ -194,7 +200,7 @@ static void finding_begin(struct check *c, enum result r, const char *bdf,
 			  const char *name, const char *why, const char *fix)
 {
 	c->count[r]++;
-	if (r > c->worst)
+	if (r != R_SKIP && r > c->worst)
 		c->worst = r;
 	open_json_object(NULL);
 	print_string(PRINT_ANY, "result", "%-4s  ", result_names[r]);
@@ -675,11 +681,14 @@ static void check_boot_vga(struct check *c, const struct pcipass_dev *dev)
  * disable it again, unless it was enabled already (a read of a disabled
  * ROM fails with EINVAL). Disable with "0\n": 6.1's pci_write_rom() takes
  * only the two bytes "0\n" as off and anything else, a lone "0" too, as
- * on; 6.12's parses either with kstrtobool(). Returns bytes or -errno.
+ * on; 6.12's parses either with kstrtobool(). It writes only to sysfs, and
+ * only when @may_write (not a captured tree: its links may point at the
+ * running system's files). Returns bytes or -errno.
  */
-static ssize_t rom_read(const char *path, uint8_t **out)
+static ssize_t rom_read(const char *path, bool may_write, uint8_t **out)
 {
 	bool was_enabled;
+	struct statfs fs;
 	struct stat st;
 	size_t size, got = 0;
 	uint8_t *buf;
@@ -687,10 +696,11 @@ static ssize_t rom_read(const char *path, uint8_t **out)
 	ssize_t n;
 	int fd, err = 0;
 
-	fd = open(path, O_RDWR | O_CLOEXEC);
+	fd = open(path, (may_write ? O_RDWR : O_RDONLY) | O_NONBLOCK |
+			O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	if (fstat(fd, &st) || st.st_size <= 0) {
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_size <= 0) {
 		close(fd);
 		return -EIO;
 	}
@@ -702,6 +712,11 @@ static ssize_t rom_read(const char *path, uint8_t **out)
 		return -ENOMEM;
 	}
 	was_enabled = pread(fd, &probe, 1, 0) >= 0;
+	if (!was_enabled && (!may_write || fstatfs(fd, &fs) ||
+			     fs.f_type != SYSFS_MAGIC)) {
+		err = -EROFS;
+		goto out;
+	}
 	if (!was_enabled && pwrite(fd, "1", 1, 0) != 1) {
 		err = -errno;
 		goto out;
@@ -728,6 +743,20 @@ out:
 	return (ssize_t)got;
 }
 
+/*
+ * Whose ROM check reads: a function no driver uses, or one vfio-pci or
+ * pci-stub holds. Enabling the ROM of a function a host driver or a
+ * running guest drives can disturb it (on many devices the ROM shares its
+ * address decoder with a BAR); "rom" asks for those too.
+ */
+static bool rom_readable(const struct check *c, const struct pcipass_dev *dev)
+{
+	const char *drv = pcipass_dev_get_driver(dev);
+
+	return c->rom_all || !drv || !strcmp(drv, "vfio-pci") ||
+	       !strcmp(drv, "pci-stub");
+}
+
 static void check_rom(struct check *c, const struct pcipass_dev *dev)
 {
 	const char *bdf = pcipass_dev_get_bdf(dev);
@@ -743,7 +772,22 @@ static void check_rom(struct check *c, const struct pcipass_dev *dev)
 	path_of(c, path, sizeof(path), "%s", p2);
 	if (!exists(path))
 		return;
-	len = rom_read(path, &rom);
+	if (!rom_readable(c, dev)) {
+		snprintf(why, sizeof(why),
+			 "expansion ROM not read: %s drives the function, and enabling its ROM can disturb it",
+			 pcipass_dev_get_driver(dev));
+		snprintf(list, sizeof(list), "pcipass check %s rom reads it anyway",
+			 bdf);
+		finding(c, R_SKIP, bdf, "rom", why, list);
+		return;
+	}
+	len = rom_read(path, !*c->root, &rom);
+	if (len == -EROFS) {
+		finding(c, R_SKIP, bdf, "rom",
+			"expansion ROM not read: it is disabled, and check enables ROMs only in the running system's sysfs, not in a tree under a sysfs root",
+			NULL);
+		return;
+	}
 	if (len < 0) {
 		snprintf(why, sizeof(why), "cannot read the expansion ROM: %s",
 			 strerror((int)-len));
@@ -891,11 +935,16 @@ static int check_run(struct pp *pp, int argc, char **argv)
 	char path[PATH_MAX];
 	int err, ret;
 
+	/* [FILTER] [rom] */
+	if (argc && !strcmp(argv[argc - 1], "rom")) {
+		c.rom_all = true;
+		argc--;
+	}
 	err = pp_parse_optional_filter(argc, argv, "check", &filter);
 	if (err)
 		return err;
 
-	c.root = secure_getenv("PCIPASS_SYSROOT") ?: "";
+	c.root = pcipass_get_sysfs_root(pp->ctx) ?: "";
 	if (!uname(&u))
 		snprintf(c.release, sizeof(c.release), "%s", u.release);
 	path_of(&c, path, sizeof(path), "%s", "/proc/cmdline");
@@ -909,8 +958,9 @@ static int check_run(struct pp *pp, int argc, char **argv)
 	check_passthrough(&c, &s);
 	check_acs_override(&c);
 	check_devices(&c, &filter, argc > 0);
-	print_text("%u passed, %u warnings, %u failed\n", c.count[R_PASS],
-		   c.count[R_WARN], c.count[R_FAIL]);
+	print_text("%u passed, %u warnings, %u failed, %u skipped\n",
+		   c.count[R_PASS], c.count[R_WARN], c.count[R_FAIL],
+		   c.count[R_SKIP]);
 	ret = pp_output_end();
 	if (ret)
 		return ret;
@@ -923,12 +973,14 @@ static int check_help(struct pp *pp, int argc, char **argv)
 	(void)pp;
 	(void)argc;
 	(void)argv;
-	fputs("Usage: pcipass [-j [-p]] check [FILTER]\n"
+	fputs("Usage: pcipass [-j [-p]] check [FILTER] [rom]\n"
 	      "Preflight for passthrough: the host's IOMMU, interrupt remapping\n"
 	      "and vfio, then for each function FILTER matches (every function\n"
 	      "but bridges without one): IOMMU group, reset, boot display,\n"
-	      "expansion ROM, SR-IOV. Exit status: 0 all passed, 3 warnings,\n"
-	      "1 failures, 2 usage error.\n", stdout);
+	      "expansion ROM, SR-IOV. A ROM is read only of functions without\n"
+	      "a driver or on vfio-pci; \"rom\" reads those a driver uses too.\n"
+	      "Exit status: 0 all passed, 3 warnings, 1 failures, 2 usage error.\n",
+	      stdout);
 	return EXIT_SUCCESS;
 }
 

@@ -258,5 +258,43 @@ if [ $update = 0 ] && [ -d "$src/sys/devices/pci0000:00/0000:00:02.0/0000:01:00.
 		grep -qx "pcipass: persist: $r/etc: a symbolic link; persist follows none below its root" "$tmp/err"
 	hostile "persist remove with R/etc a link out of R: removes nothing there" $? \
 		"exit $rc; $(diff "$tmp/outside.before" "$tmp/outside.after")"
+	# 10-11: a sysfs root is a tree to read: runtime claims and releases
+	# write nothing in it (its links may point at the running system).
+	h=$tmp/hostile10
+	cp -a "$src" "$h"
+	listing "$h" >"$tmp/tree.before"
+	for op in claim release; do
+		PCIPASS_SYSFS_ROOT=$h "$pcipass" $op 01:00.0 runtime \
+			>"$tmp/out" 2>"$tmp/err"
+		rc=$?
+		listing "$h" >"$tmp/tree.after"
+		[ $rc = 1 ] && cmp -s "$tmp/tree.before" "$tmp/tree.after" &&
+			grep -qx "Error: sysfs root \"$h\" is only read: runtime claims change the running kernel's sysfs" "$tmp/err"
+		hostile "$op runtime under a sysfs root: refused, the tree unchanged" $? \
+			"exit $rc; $(diff "$tmp/tree.before" "$tmp/tree.after" | head -n 5)"
+	done
+	# 12-13: check reads the ROM of a function no driver uses, or on
+	# request: enabling a ROM can disturb the driver using the function.
+	d=$h/sys/devices/pci0000:00/0000:00:02.0/0000:01:00.0
+	printf 'not a ROM' >"$d/rom"
+	PCIPASS_SYSFS_ROOT=$h PCIPASS_SYSROOT=$h "$pcipass" -j check 01:00.0 \
+		>"$tmp/out" 2>"$tmp/err"
+	rc=$?
+	python3 -S -c '
+import json, sys
+rom = [f for f in json.load(open(sys.argv[1])) if f["check"] == "rom"]
+sys.exit(not (len(rom) == 1 and rom[0]["result"] == "skip" and
+              "nvme drives the function" in rom[0]["why"]))' "$tmp/out"
+	hostile "check skips the ROM of a function nvme drives" $? \
+		"exit $rc; $(head -c 600 "$tmp/out")"
+	PCIPASS_SYSFS_ROOT=$h PCIPASS_SYSROOT=$h "$pcipass" -j check 01:00.0 rom \
+		>"$tmp/out" 2>"$tmp/err"
+	rc=$?
+	python3 -S -c '
+import json, sys
+rom = [f for f in json.load(open(sys.argv[1])) if f["check"] == "rom"]
+sys.exit(not (len(rom) == 1 and "holds no valid image" in rom[0]["why"]))' "$tmp/out"
+	hostile "check 01:00.0 rom reads it on request" $? \
+		"exit $rc; $(head -c 600 "$tmp/out")"
 fi
 echo "1..$n"

@@ -116,4 +116,20 @@ run claim 00:02.0 runtime
 [ $rc -eq 1 ] && grep -q "is a bridge" "$tmp/err" && [ "$(driver 2>/dev/null)" = nvme ]
 ok $? "runtime claim of a root port: refused, names the bridge"
 
+# A sysfs root is a tree to read. This one, captured from this topology,
+# has $bdf's driver link point at the running kernel's nvme driver: a
+# runtime claim that wrote through it would unbind the real function.
+tree=$top/tests/data/sysfs/seed-server-$(uname -r).tar.xz
+if [ -f "$tree" ] && tar -C "$tmp" -xJf "$tree"; then
+	d=$(cd -P "$tmp/sys/bus/pci/devices/$bdf" && pwd)
+	ln -sfn /sys/bus/pci/drivers/nvme "$d/driver"
+	PCIPASS_SYSFS_ROOT=$tmp run claim 03:00.0 runtime
+	[ $rc -eq 1 ] && [ "$(driver)" = nvme ] &&
+		grep -qx "Error: sysfs root \"$tmp\" is only read: runtime claims change the running kernel's sysfs" "$tmp/err"
+	ok $? "runtime claim under a sysfs root whose link leads to the real nvme: refused, $bdf still on nvme"
+	[ "$(driver)" = nvme ] || echo "$bdf" >/sys/bus/pci/drivers/nvme/bind 2>/dev/null
+else
+	n=$((n + 1)); echo "ok $n - runtime claim under a sysfs root # SKIP no tree captured for $(uname -r)"
+fi
+
 echo "1..$n"
