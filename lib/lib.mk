@@ -37,6 +37,14 @@ PCIPASS_WFLAGS := -Wall -Wextra -Werror -std=gnu11
 ifeq ($(SANITIZE),1)
 PCIPASS_SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer
 endif
+# glibc's checked string and memory functions, where the build optimises
+# (they need it) and no sanitizer checks already; a _FORTIFY_SOURCE the
+# builder's flags give (a distribution's) is theirs to choose.
+ifeq ($(SANITIZE)$(findstring _FORTIFY_SOURCE,$(CPPFLAGS) $(CFLAGS)),)
+ifneq ($(filter -O -O1 -O2 -O3 -Os -Og -Ofast,$(CFLAGS)),)
+PCIPASS_CPPFLAGS += -D_FORTIFY_SOURCE=2
+endif
+endif
 PCIPASS_DEPFLAGS = -MMD -MP -MF $(@:.o=.d)
 
 # pkg-config modules and the Debian packages that ship them. A missing one

@@ -117,7 +117,8 @@ suite unit-lib "$build/tests/unit/test-lib"
 suite unit-why "$build/tests/unit/test-why"
 suite unit-cli tests/unit/test-cli.sh "$build/bin/pcipass"
 suite unit-symbols tests/unit/test-symbols.sh "$build/lib/libpcipass.so.1" \
-	lib/libpcipass.sym
+	lib/libpcipass.sym "$build/plain/lib/libpcipass.so.1" \
+	"$build/plain/bin/pcipass"
 suite unit-tap-summary tests/unit/test-tap-summary.sh
 suite unit-run-all-plan tests/unit/test-run-all-plan.sh
 suite golden tests/golden/run.sh "$build/bin/pcipass" \

@@ -3,18 +3,21 @@
 #
 # libpcipass.so exports exactly what the version script lists, under its
 # version node, and carries the right soname. A tool that fails, or finds
-# nothing to check, fails the test.
-# usage: tests/unit/test-symbols.sh LIBPCIPASS.SO LIBPCIPASS.SYM
+# nothing to check, fails the test. PLAIN, a build without sanitizers
+# (make check-build-plain), must call glibc's checked functions
+# (_FORTIFY_SOURCE, lib/lib.mk).
+# usage: tests/unit/test-symbols.sh LIBPCIPASS.SO LIBPCIPASS.SYM [PLAIN...]
 # Prints TAP; exits 1 if a test failed.
 
-so=${1:?usage: $0 LIBPCIPASS.SO LIBPCIPASS.SYM}
-sym=${2:?usage: $0 LIBPCIPASS.SO LIBPCIPASS.SYM}
+so=${1:?usage: $0 LIBPCIPASS.SO LIBPCIPASS.SYM [PLAIN...]}
+sym=${2:?usage: $0 LIBPCIPASS.SO LIBPCIPASS.SYM [PLAIN...]}
+shift 2
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 failed=0
 
 echo "TAP version 13"
-echo "1..3"
+echo "1..$((3 + $#))"
 
 # not_ok N DESCRIPTION [FILE...]: "not ok N - DESCRIPTION", then each FILE
 # as diagnostics.
@@ -68,4 +71,18 @@ else
 		echo "objdump -p $so shows no SONAME" >"$tmp/soname"
 	not_ok 3 "soname is libpcipass.so.1" "$tmp/soname"
 fi
+
+n=3
+for plain; do
+	n=$((n + 1))
+	if [ ! -e "$plain" ]; then
+		echo "ok $n - $plain calls glibc's checked functions # SKIP not built (make check-build-plain)"
+	elif nm -D --undefined-only "$plain" 2>&1 | grep -q ' U __[a-z]*_chk@'; then
+		echo "ok $n - $plain calls glibc's checked functions (_FORTIFY_SOURCE)"
+	else
+		nm -D --undefined-only "$plain" >"$tmp/undef" 2>&1
+		not_ok $n "$plain calls glibc's checked functions (_FORTIFY_SOURCE)" \
+			"$tmp/undef"
+	fi
+done
 exit $failed
