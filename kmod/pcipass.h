@@ -47,7 +47,7 @@ bool pcipass_acs_enabled(const struct pcipass_acs_in *in, u16 flags);
 void pcipass_acs_read(struct pci_dev *pdev, struct pcipass_acs_in *in);
 bool pcipass_acs_path_enabled(struct pci_dev *pdev, u16 flags);
 
-bool pcipass_driver_viable(const char *driver, bool bridge);
+bool pcipass_dev_viable(struct pci_dev *pdev);
 
 int pcipass_parse_bdf(const char *s, u32 *domain, u8 *bus, u8 *devfn);
 u64 pcipass_dev_key(const struct pci_dev *pdev);

@@ -731,7 +731,6 @@ out:
 static bool pcipass_group_user_owned(struct iommu_group *group)
 {
 	struct pcipass_devs members;
-	struct device_driver *drv;
 	bool user = true;
 	unsigned int i;
 
@@ -739,13 +738,8 @@ static bool pcipass_group_user_owned(struct iommu_group *group)
 		return false;
 	if (pcipass_group_members(group, &members))
 		return true;
-	rcu_read_lock();	/* see pcipass_driver_name() */
-	for (i = 0; i < members.n && user; i++) {
-		drv = READ_ONCE(members.dev[i]->dev.driver);
-		if (drv && !to_pci_driver(drv)->driver_managed_dma)
-			user = false;
-	}
-	rcu_read_unlock();
+	for (i = 0; i < members.n && user; i++)
+		user = pcipass_dev_viable(members.dev[i]);
 	pcipass_devs_release(&members);
 	return user;
 }

@@ -112,21 +112,29 @@ bool pcipass_acs_path_enabled(struct pci_dev *pdev, u16 flags)
 }
 
 /**
- * pcipass_driver_viable() - may a group member have this driver when the
- *	group is assigned
- * @driver: bound driver, or NULL
- * @bridge: the member is a bridge
+ * pcipass_dev_viable() - may a group member stay as it is when its group
+ *	is given to a VFIO user
+ * @pdev: the member
  *
- * Bridges are never assigned and may keep pcieport; every other member must
- * be unbound or held by a driver that gives the device to userspace.
+ * vfio's own rule (iommu_group_claim_dma_owner()): every member, bridges
+ * included, is unbound or bound to a driver that manages DMA itself
+ * (driver_managed_dma: vfio-pci and its variant drivers, pci-stub,
+ * pcieport). Any other driver uses the kernel's DMA API, which holds the
+ * group's DMA ownership (pci_dma_configure()) and keeps vfio out. Lockless
+ * for the reason pcipass_driver_name() gives.
  *
  * Return: true if the member does not stop its group from being viable.
  */
-bool pcipass_driver_viable(const char *driver, bool bridge)
+bool pcipass_dev_viable(struct pci_dev *pdev)
 {
-	if (bridge || !driver)
-		return true;
-	return !strcmp(driver, "vfio-pci") || !strcmp(driver, "pci-stub");
+	struct device_driver *drv;
+	bool viable;
+
+	rcu_read_lock();
+	drv = READ_ONCE(pdev->dev.driver);
+	viable = !drv || to_pci_driver(drv)->driver_managed_dma;
+	rcu_read_unlock();
+	return viable;
 }
 
 static int pcipass_hex(const char *s, unsigned int len, u32 *val)

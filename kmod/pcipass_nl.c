@@ -232,8 +232,6 @@ pcipass_nl_group_fill_devs(struct sk_buff *skb, struct iommu_group *group,
 		.gen = gen,
 		.n = members->n,
 	};
-	char drv[PCIPASS_NAME_MAX];
-	struct pci_dev *pdev;
 	unsigned int i;
 	int err;
 
@@ -241,11 +239,8 @@ pcipass_nl_group_fill_devs(struct sk_buff *skb, struct iommu_group *group,
 	if (!g.member)
 		return -ENOMEM;
 	for (i = 0; i < members->n; i++) {
-		pdev = members->dev[i];
-		g.member[i] = pci_name(pdev);
-		if (!pcipass_driver_viable(pcipass_driver_name(pdev, drv,
-							       sizeof(drv)) ?
-					   drv : NULL, pci_is_bridge(pdev)))
+		g.member[i] = pci_name(members->dev[i]);
+		if (!pcipass_dev_viable(members->dev[i]))
 			g.viable = false;
 	}
 	err = pcipass_nl_group_fill(skb, &g);

@@ -653,12 +653,28 @@ int pcipass_sysfs_snapshot_fill(struct pcipass_snapshot *snap)
 	return err;
 }
 
-/* The module's pcipass_driver_viable() (kmod/pcipass_core.c). */
-static bool driver_viable(const char *driver, bool bridge)
+/*
+ * The module's rule (pcipass_dev_viable(), kmod/pcipass_core.c) is vfio's:
+ * every member, bridges included, is unbound or bound to a driver with
+ * driver_managed_dma. sysfs does not show that flag, so this goes by the
+ * names of the drivers that set it: vfio-pci and its variant drivers
+ * (named *_vfio_pci after their modules), pci-stub and pcieport. Another
+ * driver with the flag is counted, wrongly, as keeping the group from
+ * being viable; the module's snapshot is exact.
+ */
+static bool driver_viable(const char *driver)
 {
-	if (bridge || !driver)
+	static const char variant[] = "_vfio_pci";
+	size_t len;
+
+	if (!driver)
 		return true;
-	return !strcmp(driver, "vfio-pci") || !strcmp(driver, "pci-stub");
+	if (!strcmp(driver, "vfio-pci") || !strcmp(driver, "pci-stub") ||
+	    !strcmp(driver, "pcieport"))
+		return true;
+	len = strlen(driver);
+	return len > strlen(variant) &&
+	       !strcmp(driver + len - strlen(variant), variant);
 }
 
 /*
@@ -692,7 +708,7 @@ void pcipass_sysfs_snapshot_finish(struct pcipass_snapshot *snap)
 		for (j = 0; j < group->n_members; j++) {
 			struct pcipass_dev *dev = group->members[j];
 
-			if (dev && !driver_viable(dev->driver, dev->bridge))
+			if (dev && !driver_viable(dev->driver))
 				group->viable = false;
 		}
 	}

@@ -159,45 +159,89 @@ static void pcipass_acs_path_test(struct kunit *test)
 
 struct viable_case {
 	const char *driver;	/* NULL: unbound */
+	bool managed;		/* driver_managed_dma */
 	bool bridge;
 	bool viable;
 };
 
+/*
+ * vfio's rule: the driver's driver_managed_dma, not its name, and bridges
+ * too. The names are those of drivers that have (or lack) the flag.
+ */
 static const struct viable_case viable_cases[] = {
-	{ NULL, false, true },
-	{ NULL, true, true },
-	{ "vfio-pci", false, true },
-	{ "pci-stub", false, true },
-	{ "pcieport", true, true },
-	{ "shpchp", true, true },
-	{ "nvme", true, true },
-	{ "pcieport", false, false },
-	{ "nvme", false, false },
-	{ "e1000e", false, false },
-	{ "snd_hda_intel", false, false },
-	{ "xhci_hcd", false, false },
-	{ "vfio", false, false },
-	{ "vfio-pci-core", false, false },
-	{ "vfio-pc", false, false },
-	{ "VFIO-PCI", false, false },
-	{ "pci_stub", false, false },
-	{ "", false, false },
+	{ NULL, false, false, true },
+	{ NULL, false, true, true },
+	{ "vfio-pci", true, false, true },
+	{ "pci-stub", true, false, true },
+	{ "mlx5_vfio_pci", true, false, true },
+	{ "nvgrace_gpu_vfio_pci", true, false, true },
+	{ "pcieport", true, true, true },
+	{ "shpchp", false, true, false },
+	{ "nvme", false, false, false },
+	{ "e1000e", false, false, false },
+	{ "xhci_hcd", false, false, false },
+	{ "vfio-pci", false, false, false },
 };
 
 static void viable_desc(const struct viable_case *c, char *desc)
 {
-	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "%s%s",
-		 c->driver ? c->driver : "(unbound)", c->bridge ? ", bridge" : "");
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "%s%s%s",
+		 c->driver ? c->driver : "(unbound)",
+		 c->managed ? ", driver_managed_dma" : "",
+		 c->bridge ? ", bridge" : "");
 }
 
 KUNIT_ARRAY_PARAM(viable, viable_cases, viable_desc);
 
-static void pcipass_driver_viable_test(struct kunit *test)
+static void pcipass_dev_viable_test(struct kunit *test)
 {
 	const struct viable_case *c = test->param_value;
+	struct pci_driver *drv;
+	struct pci_dev *pdev;
 
-	KUNIT_EXPECT_EQ(test, pcipass_driver_viable(c->driver, c->bridge),
-			c->viable);
+	pdev = kunit_kzalloc(test, sizeof(*pdev), GFP_KERNEL);
+	drv = kunit_kzalloc(test, sizeof(*drv), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, pdev);
+	KUNIT_ASSERT_NOT_NULL(test, drv);
+	pdev->hdr_type = c->bridge ? PCI_HEADER_TYPE_BRIDGE :
+				     PCI_HEADER_TYPE_NORMAL;
+	drv->name = c->driver;
+	drv->driver.name = c->driver;
+	drv->driver_managed_dma = c->managed;
+	if (c->driver)
+		pdev->dev.driver = &drv->driver;
+	KUNIT_EXPECT_EQ(test, pcipass_dev_viable(pdev), c->viable);
+}
+
+/*
+ * The running kernel's functions: every one bound to pcieport, a bridge
+ * vfio lets stay, counts as viable, and none bound to a driver that uses
+ * the DMA API does.
+ */
+static void pcipass_dev_viable_live_test(struct kunit *test)
+{
+	struct pci_dev *pdev = NULL;
+	unsigned int ports = 0, others = 0;
+	char drv[PCIPASS_NAME_MAX];
+
+	for_each_pci_dev(pdev) {
+		if (!pcipass_driver_name(pdev, drv, sizeof(drv)))
+			continue;
+		if (!strcmp(drv, "pcieport")) {
+			ports++;
+			KUNIT_EXPECT_TRUE_MSG(test, pcipass_dev_viable(pdev),
+					      "%s on pcieport", pci_name(pdev));
+		} else if (!strcmp(drv, "nvme") || !strcmp(drv, "e1000e") ||
+			   !strcmp(drv, "xhci_hcd")) {
+			others++;
+			KUNIT_EXPECT_FALSE_MSG(test, pcipass_dev_viable(pdev),
+					       "%s on %s", pci_name(pdev), drv);
+		}
+	}
+	if (!ports && !others)
+		kunit_skip(test, "no function on pcieport, nvme, e1000e or xhci_hcd");
+	kunit_info(test, "%u on pcieport, %u on nvme/e1000e/xhci_hcd\n",
+		   ports, others);
 }
 
 /* --- PCI addresses ----------------------------------------------------- */
@@ -416,7 +460,8 @@ static void pcipass_groups_collect_test(struct kunit *test)
 static struct kunit_case pcipass_core_cases[] = {
 	KUNIT_CASE_PARAM(pcipass_acs_enabled_test, acs_gen_params),
 	KUNIT_CASE(pcipass_acs_path_test),
-	KUNIT_CASE_PARAM(pcipass_driver_viable_test, viable_gen_params),
+	KUNIT_CASE_PARAM(pcipass_dev_viable_test, viable_gen_params),
+	KUNIT_CASE(pcipass_dev_viable_live_test),
 	KUNIT_CASE_PARAM(pcipass_parse_bdf_test, bdf_gen_params),
 	KUNIT_CASE(pcipass_parse_bdf_names_test),
 	KUNIT_CASE(pcipass_gen_test),

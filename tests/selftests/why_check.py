@@ -258,6 +258,48 @@ def main():
     rc = run("why", "*")
     ok(rc == 2, "why on a wildcard is a usage error")
 
+    viable_rule()
+
+
+def bind(bdf, drv):
+    """driver_override, unbind, drivers_probe: what the sysfs user does."""
+    with open(f"{SYS}/{bdf}/driver_override", "w") as f:
+        f.write(drv or "\n")
+    if os.path.exists(f"{SYS}/{bdf}/driver"):
+        with open(f"{SYS}/{bdf}/driver/unbind", "w") as f:
+            f.write(bdf)
+    with open("/sys/bus/pci/drivers_probe", "w") as f:
+        f.write(bdf)
+
+
+def viable_rule():
+    """vfio's rule: a driver with driver_managed_dma (pci-stub, pcieport)
+    keeps its group viable, bridges included; a DMA API driver does not.
+    The module reads the flag; the sysfs fallback goes by the names."""
+    bdf, port = "0000:09:00.0", "0000:08:00.0"
+    subprocess.run(["modprobe", "-q", "pci-stub"], check=False)
+    if not os.path.isdir("/sys/bus/pci/drivers/pci-stub"):
+        skip("group viability with pci-stub", "no pci-stub driver")
+        return
+    grp = os.path.basename(os.readlink(f"{SYS}/{bdf}/iommu_group"))
+
+    def viable(src):
+        _, j = runj("-s", src, "group", "show", grp)
+        return safe(lambda: j[0]["viable"]) if j else None
+
+    for src in ("netlink", "sysfs"):
+        ok(viable(src) is False, f"group {grp} (e1000e and its port): not viable from {src}")
+    try:
+        bind(bdf, "pci-stub")
+        drv = os.path.basename(os.readlink(f"{SYS}/{bdf}/driver"))
+        ok(drv == "pci-stub", f"{bdf} bound to pci-stub")
+        for src in ("netlink", "sysfs"):
+            ok(viable(src) is True,
+               f"group {grp}: viable from {src}, e1000e on pci-stub and {port} on pcieport (driver_managed_dma)")
+    finally:
+        bind(bdf, None)
+    ok(os.path.basename(os.readlink(f"{SYS}/{bdf}/driver")) == "e1000e", f"{bdf} back on e1000e")
+
 
 main()
 sys.exit(T.done())
