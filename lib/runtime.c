@@ -311,49 +311,67 @@ static int runtime_snapshot(struct pcipass_ctx *ctx,
 	return err;
 }
 
-/*
- * Put @f back as it was: override, then its old driver. Returns 0, or
- * -errno with @what naming the step that failed: the function is then
- * left as it is, perhaps with no driver, and the caller must say so.
- */
-static int runtime_undo(struct pcipass_ctx *ctx, struct runtime_fn *f,
-			const char **what)
+/* The name of @bdf's driver into @buf, or "" when it has none. */
+static void dev_driver(struct pcipass_ctx *ctx, const char *bdf, char *buf,
+		       size_t len)
 {
-	const char *bdf = f->dev->bdf;
-	char cur[PATH_MAX], path[PATH_MAX];
-	const char *name = NULL;
+	char path[PATH_MAX], cur[PATH_MAX];
+	const char *name;
 	ssize_t n;
-	int err;
+	size_t k;
 
-	*what = "restore driver_override";
-	err = dev_write(ctx, bdf, "driver_override",
-			f->old_override ? f->old_override : "\n");
-	if (err || (!f->changed && !f->old_driver))
-		return err;
 	snprintf(path, sizeof(path), "%s/sys/bus/pci/devices/%s/driver",
 		 pcipass_sysfs_root(ctx), bdf);
 	n = readlink(path, cur, sizeof(cur) - 1);
-	if (n > 0) {
-		cur[n] = '\0';
-		name = strrchr(cur, '/') ? strrchr(cur, '/') + 1 : cur;
-		if (f->old_driver && !strcmp(name, f->old_driver))
-			return 0;
-		*what = "unbind";
+	cur[n > 0 ? n : 0] = '\0';
+	name = strrchr(cur, '/') ? strrchr(cur, '/') + 1 : cur;
+	k = strnlen(name, len - 1);
+	memcpy(buf, name, k);
+	buf[k] = '\0';
+}
+
+/*
+ * Put @f back as it was: override, then its old driver. Returns 0, or
+ * -errno with @why saying what failed: the function is then left as it
+ * is, perhaps with no driver, and the caller must say so.
+ */
+static int runtime_undo(struct pcipass_ctx *ctx, struct runtime_fn *f,
+			char *why, size_t len)
+{
+	const char *bdf = f->dev->bdf;
+	char cur[256];
+	int err;
+
+	err = dev_write(ctx, bdf, "driver_override",
+			f->old_override ? f->old_override : "\n");
+	if (err) {
+		snprintf(why, len, "writing driver_override: %s", strerror(-err));
+		return err;
+	}
+	dev_driver(ctx, bdf, cur, sizeof(cur));
+	if (f->old_driver && !strcmp(cur, f->old_driver))
+		return 0;
+	if (*cur) {
 		err = dev_write(ctx, bdf, "driver/unbind", bdf);
-		if (err)
+		if (err) {
+			snprintf(why, len, "unbinding %.64s: %s", cur,
+				 strerror(-err));
 			return err;
+		}
 	}
 	/* No driver wanting it is not an error, unless it had one. */
-	*what = "probe its driver";
 	err = probe(ctx, bdf);
 	if (!f->old_driver)
 		return 0;
-	n = readlink(path, cur, sizeof(cur) - 1);
-	if (n <= 0)
-		return err ? err : -ENODEV;
-	cur[n] = '\0';
-	name = strrchr(cur, '/') ? strrchr(cur, '/') + 1 : cur;
-	return strcmp(name, f->old_driver) ? -EBUSY : 0;
+	dev_driver(ctx, bdf, cur, sizeof(cur));
+	if (!strcmp(cur, f->old_driver))
+		return 0;
+	if (*cur)
+		snprintf(why, len, "%.64s bound instead", cur);
+	else
+		snprintf(why, len, "no driver bound%s%s", err ? ": " : "",
+			 err ? strerror(-err) : "");
+	return -EBUSY;
 }
 
 /*
@@ -373,22 +391,18 @@ static int runtime_writable(struct pcipass_ctx *ctx)
 static void runtime_undo_all(struct pcipass_ctx *ctx, struct runtime_fn *fns,
 			     size_t n)
 {
-	char msg[sizeof(ctx->extack)];
-	const char *what;
+	char msg[sizeof(ctx->extack)], why[256];
 	size_t i;
-	int err;
 
 	for (i = n; i-- > 0;) {
-		if (!fns[i].changed)
-			continue;
-		err = runtime_undo(ctx, &fns[i], &what);
-		if (!err)
+		if (!fns[i].changed ||
+		    !runtime_undo(ctx, &fns[i], why, sizeof(why)))
 			continue;
 		snprintf(msg, sizeof(msg), "%s", ctx->has_extack ? ctx->extack : "");
-		pcipass_set_extack(ctx, "%s%snot put back: %s (was %s): %s failed: %s",
+		pcipass_set_extack(ctx, "%s%snot put back: %s (was %s): %s",
 				   msg, *msg ? "; " : "", fns[i].dev->bdf,
 				   fns[i].old_driver ? fns[i].old_driver : "no driver",
-				   what, strerror(-err));
+				   why);
 	}
 }
 

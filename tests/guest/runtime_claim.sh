@@ -112,6 +112,26 @@ else
 	n=$((n + 1)); echo "ok $n - runtime release of the NIC # SKIP no interface on $nic"
 fi
 
+# A failed claim whose undo cannot put the function back says so. $bdf on
+# pci-stub by a dynamic id, removed since: once unbound, nvme (its id
+# table) takes it, not pci-stub. With vfio-pci gone the claim fails, and
+# the undo ends on nvme.
+modprobe -r -q vfio-pci 2>/dev/null
+if [ ! -d /sys/bus/pci/drivers/vfio-pci ] && modprobe -q pci-stub &&
+	echo $bdf >"$dev/driver/unbind" &&
+	echo "1b36 0010" >/sys/bus/pci/drivers/pci-stub/new_id &&
+	echo "1b36 0010" >/sys/bus/pci/drivers/pci-stub/remove_id &&
+	[ "$(driver)" = pci-stub ]; then
+	run claim 03:00.0 runtime
+	[ $rc -eq 1 ] && [ "$(driver)" = nvme ] &&
+		grep -qx "Error: $bdf: vfio-pci did not bind (is vfio-pci loaded?); not put back: $bdf (was pci-stub): nvme bound instead" "$tmp/err"
+	ok $? "failed runtime claim whose undo cannot restore pci-stub: the error names $bdf, pci-stub and nvme"
+else
+	n=$((n + 1)); echo "ok $n - failed undo reported # SKIP could not put $bdf on pci-stub with vfio-pci unloaded"
+fi
+[ "$(driver)" = nvme ] || { echo $bdf >"$dev/driver/unbind"; echo $bdf >/sys/bus/pci/drivers/nvme/bind; } 2>/dev/null
+modprobe -q vfio-pci
+
 run claim 00:02.0 runtime
 [ $rc -eq 1 ] && grep -q "is a bridge" "$tmp/err" && [ "$(driver 2>/dev/null)" = nvme ]
 ok $? "runtime claim of a root port: refused, names the bridge"
