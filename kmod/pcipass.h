@@ -33,6 +33,8 @@ struct iommu_group;
  * @has_cap: the function has an ACS extended capability
  * @cap: ACS Capability register (only if @has_cap)
  * @ctrl: ACS Control register (only if @has_cap)
+ * @unreadable: the registers read as all ones or failed (the function is
+ *	in D3cold or gone): @cap and @ctrl mean nothing
  */
 struct pcipass_acs_in {
 	bool pcie;
@@ -41,6 +43,7 @@ struct pcipass_acs_in {
 	bool has_cap;
 	u16 cap;
 	u16 ctrl;
+	bool unreadable;
 };
 
 bool pcipass_acs_enabled(const struct pcipass_acs_in *in, u16 flags);

@@ -14,6 +14,7 @@
 #include <linux/string.h>
 
 #include "pcipass.h"
+#include "pcipass_quirks.h"
 
 /**
  * pcipass_acs_enabled() - does one function provide the given ACS features
@@ -53,7 +54,8 @@ bool pcipass_acs_enabled(const struct pcipass_acs_in *in, u16 flags)
 		return true;
 	}
 
-	if (!in->has_cap)
+	/* Registers that cannot be read isolate nothing anyone can tell. */
+	if (!in->has_cap || in->unreadable)
 		return false;
 	/*
 	 * Except for egress control, a feature the capability does not
@@ -70,16 +72,32 @@ bool pcipass_acs_enabled(const struct pcipass_acs_in *in, u16 flags)
  */
 void pcipass_acs_read(struct pci_dev *pdev, struct pcipass_acs_in *in)
 {
+	int pos = pdev->acs_cap, err;
+	u32 cap, ctrl;
+
 	memset(in, 0, sizeof(*in));
 	in->pcie = pci_is_pcie(pdev);
 	if (in->pcie)
 		in->pcie_type = pci_pcie_type(pdev);
 	in->multifunction = pdev->multifunction;
-	if (!pdev->acs_cap)
+	if (!pos)
 		return;
 	in->has_cap = true;
-	pci_read_config_word(pdev, pdev->acs_cap + PCI_ACS_CAP, &in->cap);
-	pci_read_config_word(pdev, pdev->acs_cap + PCI_ACS_CTRL, &in->ctrl);
+	if (pcipass_acs_dword_regs(pdev->vendor, pdev->device,
+				   in->pcie &&
+				   in->pcie_type == PCI_EXP_TYPE_ROOT_PORT)) {
+		err = pci_read_config_dword(pdev, pos + PCI_ACS_CAP, &cap);
+		err |= pci_read_config_dword(pdev, pos + PCIPASS_ACS_CTRL_DWORD,
+					     &ctrl);
+		in->unreadable = err || PCI_POSSIBLE_ERROR(cap);
+		in->cap = cap;
+		in->ctrl = ctrl;
+		return;
+	}
+	err = pci_read_config_word(pdev, pos + PCI_ACS_CAP, &in->cap);
+	err |= pci_read_config_word(pdev, pos + PCI_ACS_CTRL, &in->ctrl);
+	/* A function in D3cold, or gone, reads all ones. */
+	in->unreadable = err || PCI_POSSIBLE_ERROR(in->cap);
 }
 
 /**

@@ -172,7 +172,7 @@ PCIPASS_KUNIT_VISIBLE int pcipass_nl_dev_fill(struct sk_buff *skb,
 		return -EMSGSIZE;
 
 	pcipass_acs_read(pdev, &acs);
-	if (acs.has_cap &&
+	if (acs.has_cap && !acs.unreadable &&
 	    (nla_put_u16(skb, PCIPASS_A_DEV_ACS_CAP, acs.cap) ||
 	     nla_put_u16(skb, PCIPASS_A_DEV_ACS_CTRL, acs.ctrl)))
 		return -EMSGSIZE;

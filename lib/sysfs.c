@@ -31,6 +31,7 @@
 
 #include "libpcipass-private.h"
 #include "pcipass_filter.h"
+#include "pcipass_quirks.h"
 
 /* Config space, as in linux/pci_regs.h. */
 #define CFG_STATUS		0x06
@@ -290,11 +291,22 @@ static int read_config(struct pcipass_ctx *ctx, const char *dir,
 		dev->pcie_type = (cfg16(cfg, pos + CFG_EXP_FLAGS) >> 4) & 0xf;
 
 		pos = find_ext_cap(cfg, len, CFG_EXT_CAP_ID_ACS);
-		if (pos && pos + CFG_ACS_CTRL + 2 <= len) {
+		/* As the module's pcipass_acs_read(): the kernel's quirk. */
+		if (pos && pcipass_acs_dword_regs(cfg16(cfg, 0), cfg16(cfg, 2),
+						  dev->pcie_type == EXP_TYPE_ROOT_PORT)) {
+			if (pos + PCIPASS_ACS_CTRL_DWORD + 4 <= len) {
+				dev->has_acs = true;
+				dev->acs_cap = cfg16(cfg, pos + CFG_ACS_CAP);
+				dev->acs_ctrl = cfg16(cfg, pos + PCIPASS_ACS_CTRL_DWORD);
+			}
+		} else if (pos && pos + CFG_ACS_CTRL + 2 <= len) {
 			dev->has_acs = true;
 			dev->acs_cap = cfg16(cfg, pos + CFG_ACS_CAP);
 			dev->acs_ctrl = cfg16(cfg, pos + CFG_ACS_CTRL);
 		}
+		/* All ones: the function is gone (sysfs wakes one in D3). */
+		if (dev->has_acs && dev->acs_cap == 0xffff)
+			dev->has_acs = false;
 	}
 	return 0;
 }

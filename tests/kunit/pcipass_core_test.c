@@ -12,6 +12,7 @@
 #include <linux/slab.h>
 
 #include "pcipass.h"
+#include "pcipass_quirks.h"
 
 /* --- ACS --------------------------------------------------------------- */
 
@@ -83,7 +84,53 @@ static const struct acs_case acs_cases[] = {
 	  ACS(PCI_EXP_TYPE_ENDPOINT, true, false, 0, 0), 0, false },
 	{ "reserved port type 2", ACS(2, true, false, 0, 0), REQ, true },
 	{ "reserved port type 0xf", ACS(0xf, true, false, 0, 0), REQ, true },
+	/* D3cold or gone: all ones, which would read as everything on. */
+	{ "root port, registers unreadable",
+	  { true, PCI_EXP_TYPE_ROOT_PORT, false, true, 0xffff, 0xffff, true },
+	  REQ, false },
+	{ "downstream port, registers unreadable",
+	  { true, PCI_EXP_TYPE_DOWNSTREAM, false, true, 0xffff, 0xffff, true },
+	  REQ, false },
 };
+
+struct dword_case {
+	u16 vendor, device;
+	bool root_port, dword;
+};
+
+/* drivers/pci/quirks.c, pci_quirk_intel_spt_pch_acs_match(), 6.12 */
+static const struct dword_case dword_cases[] = {
+	{ 0x8086, 0xa110, true, true },
+	{ 0x8086, 0xa11f, true, true },
+	{ 0x8086, 0xa120, true, false },
+	{ 0x8086, 0xa167, true, true },
+	{ 0x8086, 0xa16a, true, true },
+	{ 0x8086, 0xa16b, true, false },
+	{ 0x8086, 0xa290, true, true },
+	{ 0x8086, 0xa2ee, true, true },
+	{ 0x8086, 0x9d10, true, true },
+	{ 0x8086, 0x9d1b, true, true },
+	{ 0x8086, 0x9d1c, true, false },
+	{ 0x8086, 0xa110, false, false },
+	{ 0x1022, 0xa110, true, false },
+	{ 0x8086, 0x29c0, true, false },
+};
+
+static void dword_desc(const struct dword_case *c, char *desc)
+{
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "%04x:%04x%s", c->vendor,
+		 c->device, c->root_port ? " root port" : "");
+}
+
+KUNIT_ARRAY_PARAM(dword, dword_cases, dword_desc);
+
+static void pcipass_acs_dword_regs_test(struct kunit *test)
+{
+	const struct dword_case *c = test->param_value;
+
+	KUNIT_EXPECT_EQ(test, pcipass_acs_dword_regs(c->vendor, c->device,
+						     c->root_port), c->dword);
+}
 
 static void acs_desc(const struct acs_case *c, char *desc)
 {
@@ -460,6 +507,7 @@ static void pcipass_groups_collect_test(struct kunit *test)
 static struct kunit_case pcipass_core_cases[] = {
 	KUNIT_CASE_PARAM(pcipass_acs_enabled_test, acs_gen_params),
 	KUNIT_CASE(pcipass_acs_path_test),
+	KUNIT_CASE_PARAM(pcipass_acs_dword_regs_test, dword_gen_params),
 	KUNIT_CASE_PARAM(pcipass_dev_viable_test, viable_gen_params),
 	KUNIT_CASE(pcipass_dev_viable_live_test),
 	KUNIT_CASE_PARAM(pcipass_parse_bdf_test, bdf_gen_params),
