@@ -617,6 +617,32 @@ err_inval:
 	return -EINVAL;
 }
 
+/*
+ * How many functions a claim or release of @named can change at most:
+ * every member of their IOMMU groups. The reply is allocated for that
+ * many before anything changes, so that running out of memory fails the
+ * request instead of leaving a change made and unreported. Only a
+ * function hot-added to one of those groups meanwhile can exceed it.
+ */
+static unsigned int pcipass_nl_claim_bound(const struct pcipass_devs *named)
+{
+	struct pcipass_devs members;
+	struct iommu_group *group;
+	unsigned int i, bound = 0;
+
+	for (i = 0; i < named->n; i++) {
+		group = iommu_group_get(&named->dev[i]->dev);
+		if (group && !pcipass_group_members(group, &members)) {
+			bound += members.n;
+			pcipass_devs_release(&members);
+		} else {
+			bound++;
+		}
+		iommu_group_put(group);
+	}
+	return bound;
+}
+
 typedef int (*pcipass_nl_claim_fn)(struct pci_dev **named, unsigned int n,
 				   u32 flags, struct pcipass_devs *done,
 				   struct netlink_ext_ack *extack);
@@ -626,6 +652,7 @@ static int pcipass_nl_claim_common(struct sk_buff *skb,
 				   pcipass_nl_claim_fn fn)
 {
 	struct pcipass_devs named, done;
+	unsigned int bound;
 	struct sk_buff *rsp;
 	u32 flags = 0;
 	void *hdr;
@@ -646,16 +673,19 @@ static int pcipass_nl_claim_common(struct sk_buff *skb,
 	err = pcipass_nl_claim_parse(info, &named);
 	if (err)
 		return err;
+	bound = pcipass_nl_claim_bound(&named);
+	rsp = genlmsg_new(pcipass_nl_claim_reply_size(bound), GFP_KERNEL);
+	if (!rsp) {
+		pcipass_devs_release(&named);
+		return -ENOMEM;
+	}
 	err = fn(named.dev, named.n, flags, &done, info->extack);
 	pcipass_devs_release(&named);
-	if (err)
+	if (err) {
+		nlmsg_free(rsp);
 		return err;
-
-	rsp = genlmsg_new(pcipass_nl_claim_reply_size(done.n), GFP_KERNEL);
-	if (!rsp) {
-		err = -ENOMEM;
-		goto out;
 	}
+
 	hdr = genlmsg_put_reply(rsp, info, &pcipass_nl_family, 0, cmd);
 	if (!hdr || pcipass_nl_claim_reply_fill(rsp, &done))
 		goto err_free_msg;
@@ -664,7 +694,7 @@ static int pcipass_nl_claim_common(struct sk_buff *skb,
 	goto out;
 
 err_free_msg:
-	/* The change is made; only the reply could not be built. */
+	/* The change is made; a function hot-added meanwhile overflowed. */
 	nlmsg_free(rsp);
 	err = -EMSGSIZE;
 out:
