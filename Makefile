@@ -45,6 +45,7 @@ include tools/tools.mk
 include tests/unit/unit.mk
 include tests/selftests/selftests.mk
 include tests/bench/bench.mk
+include tests/fuzz/fuzz.mk
 
 # Kbuild builds in the tree it is given, so give each kernel its own copy:
 # two kernels' objects can then sit side by side.
@@ -131,8 +132,9 @@ demo: deps-demo
 	$(MAKE) module-$(DEMO_KVER) userspace
 	tests/lab/run -k $(DEMO_KVER) -t seed-server -- tests/guest/demo.sh
 
-# Everything the tests run, userspace with ASan and UBSan.
-check-build: modules userspace $(PCIPASS_UNIT_TESTS) selftests
+# Everything the tests run, userspace with ASan and UBSan; the fuzzers
+# (tests/fuzz/) with clang's libFuzzer too.
+check-build: modules userspace $(PCIPASS_UNIT_TESTS) selftests fuzzers
 
 # The programs the CI debug kernel's guest runs, without sanitizers, in
 # $(BUILD)/plain (tests/guest/suite.sh): there an ASan program spends

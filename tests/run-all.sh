@@ -124,6 +124,9 @@ suite unit-run-all-plan tests/unit/test-run-all-plan.sh
 suite golden tests/golden/run.sh "$build/bin/pcipass" \
 	"$build/tests/golden/lib-dump"
 suite example tests/unit/test-example.sh
+# libFuzzer on the ROM parser and the sysfs reader, PCIPASS_FUZZ_SECONDS
+# (default 30) each.
+suite fuzz tests/fuzz/run.sh "$build/tests/fuzz"
 # Initramfs images with pcipass's hooks, for the newest lab kernel; the
 # persist-boot guest below boots the initramfs-tools one.
 boot_kver=${kvers##* }

@@ -216,13 +216,17 @@ static void analyse(const struct iso_topo *t, const struct iso_fn *f,
 	r->cause = iso_link_key(l.kind);
 	r->brk = l.brk;
 	r->missing = l.missing;
-	/* Explain from the member that is not alone for its own reason. */
-	for (i = 0; i < n; i++) {
+	/*
+	 * Explain from @f when its own link is the cause, else from the
+	 * first member whose link is.
+	 */
+	for (i = 0; i <= n; i++) {
+		const struct iso_fn *e = i ? m[i - 1] : f;
 		struct iso_link ml;
 
-		iso_link(t, m[i], &ml);
+		iso_link(t, e, &ml);
 		if (ml.kind == l.kind && ml.brk == l.brk) {
-			iso_link_text(t, m[i], &ml, r->text, sizeof(r->text));
+			iso_link_text(t, e, &ml, r->text, sizeof(r->text));
 			break;
 		}
 	}

@@ -39,6 +39,9 @@ PACKAGES=(
 	linux-source-6.12
 	python3 python3-yaml python3-jsonschema
 	libasan8 libubsan1
+	# clang's libFuzzer (tests/fuzz/): libclang-rt-14-dev has it, and
+	# clang only recommends it
+	clang libclang-rt-14-dev
 	dkms groff-base
 	bc bison flex libelf-dev libssl-dev
 	initramfs-tools dracut-core

@@ -44,7 +44,8 @@ missing() {
 
 plan check
 rc=$?
-want=("suite fresh-machine" "suite host-checks" "suite initramfs" "suite lab-retry")
+want=("suite fresh-machine" "suite host-checks" "suite fuzz" "suite initramfs"
+      "suite lab-retry")
 for k in $kvers; do
 	want+=("guest $k-seed-server" "guest $k-sriov"
 	       "guest $k-preflight-intel-default-off" "guest $k-preflight-none"
@@ -66,7 +67,7 @@ ok $? "check with CI_TOPOLOGIES empty (make check-stock): no CI kernel guest, th
 
 plan quick
 rc=$?
-[ $rc = 0 ] && [ -z "$(missing "$tmp/quick.plan" "suite fresh-machine" "suite lab-retry")" ] &&
+[ $rc = 0 ] && [ -z "$(missing "$tmp/quick.plan" "suite fresh-machine" "suite fuzz" "suite lab-retry")" ] &&
 	[ "$(grep '^guest ' "$tmp/quick.plan")" = "guest $newest-seed-server" ]
 ok $? "quick: the host suites and only the newest kernel's seed-server guest" \
 	"exit $rc" "$(cat "$tmp/quick.plan")"
