@@ -45,6 +45,8 @@ cases=(
 	"release-no-module.txt|release 01:00.0"
 	"no-such-dev.txt|dev show 0000:7f:00.0"
 	"no-such-group.txt|group show 999"
+	"why-one.txt|why 0000:06:02.0"
+	"why-pair.json|-j -p why 06:01.0 06:02.0"
 	"lib.txt|lib"
 )
 
