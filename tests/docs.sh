@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # The man pages render without a groff warning, and the bash completion
-# parses. Prints TAP.
+# parses and completes each command's first word without an error.
+# Prints TAP.
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -10,7 +11,19 @@ cd "$top" || exit 1
 pages=(tools/pcipass.8 lib/libpcipass.3)
 
 echo "TAP version 13"
-echo "1..$((${#pages[@]} + 2))"
+# LINE|WORD: completing LINE offers WORD (among others), and bash says
+# nothing on stderr.
+completions=(
+	"pcipass |claim"
+	"pcipass xml |help"
+	"pcipass nova |help"
+	"pcipass kubevirt |help"
+	"pcipass attach |help"
+	"pcipass xml 0000:00:00.0 |managed"
+	"pcipass dev |show"
+	"pcipass persist |remove"
+)
+echo "1..$((${#pages[@]} + 2 + ${#completions[@]}))"
 n=0
 failed=0
 for page in "${pages[@]}"; do
@@ -40,6 +53,25 @@ else
 	failed=1
 fi
 rm -f "${TMPDIR:-/tmp}/completion.$$"
+for c in "${completions[@]}"; do
+	line=${c%|*} want=${c##*|}
+	n=$((n + 1))
+	# Without the bash-completion package, as the completion allows.
+	got=$(COMP_LINE=$line COMP_POINT=${#line} bash -c '
+		. tools/pcipass.bash-completion
+		_pcipass
+		printf "%s\n" "${COMPREPLY[@]}"' 2>"${TMPDIR:-/tmp}/completion.$$")
+	if [ ! -s "${TMPDIR:-/tmp}/completion.$$" ] &&
+		printf '%s\n' "$got" | grep -qx -- "$want"; then
+		echo "ok $n completing \"$line\" offers $want"
+	else
+		echo "not ok $n completing \"$line\" offers $want"
+		sed 's/^/# stderr: /' "${TMPDIR:-/tmp}/completion.$$"
+		printf '%s\n' "$got" | head -n 5 | sed 's/^/# offered: /'
+		failed=1
+	fi
+	rm -f "${TMPDIR:-/tmp}/completion.$$"
+done
 
 # Every public function has a gtk-doc block with Since:, and Returns:
 # unless it returns nothing. The check prints the undocumented ones; it
