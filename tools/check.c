@@ -608,6 +608,25 @@ static void check_reset(struct check *c, const struct iso_topo *t,
 
 	snprintf(p2, sizeof(p2), "/sys/bus/pci/devices/%s/reset_method", bdf);
 	path_of(c, path, sizeof(path), "%s", p2);
+	if (read_text(path, methods, sizeof(methods)) == -ENOENT) {
+		/*
+		 * No reset_method before Linux 5.15 (nor in a tree captured
+		 * without it): the kernel tries FLR first, which config space
+		 * shows; what else it would use cannot be read.
+		 */
+		if (flr > 0) {
+			finding(c, R_PASS, bdf, "reset",
+				"FLR (config space; the kernel lists no reset_method)",
+				NULL);
+			return;
+		}
+		snprintf(why, sizeof(why),
+			 "the kernel lists no reset_method, and %s: it may still reset by power state or bus",
+			 flr_text);
+		finding(c, R_WARN, bdf, "reset", why,
+			"check on Linux 5.15 or newer, which lists the reset methods");
+		return;
+	}
 	if (read_text(path, methods, sizeof(methods)) < 0)
 		methods[0] = '\0';
 	snprintf(p2, sizeof(p2), "%s", methods);

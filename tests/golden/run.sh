@@ -298,5 +298,13 @@ rom = [f for f in json.load(open(sys.argv[1])) if f["check"] == "rom"]
 sys.exit(not (len(rom) == 1 and "holds no valid image" in rom[0]["why"]))' "$tmp/out"
 	hostile "check 01:00.0 rom reads it on request" $? \
 		"exit $rc; $(head -c 600 "$tmp/out")"
+	# 14: a tree without reset_method (as kernels before 5.15): the
+	# NVMe's config space offers FLR, which the kernel tries first.
+	python3 -S -c '
+import json, sys
+r = [f for f in json.load(open(sys.argv[1])) if f["check"] == "reset"]
+sys.exit(not (len(r) == 1 and r[0]["result"] == "pass" and r[0]["why"].startswith("FLR")))' "$tmp/out"
+	hostile "check without reset_method: FLR from config space" $? \
+		"$(grep -o '"check":"reset"[^}]*' "$tmp/out")"
 fi
 echo "1..$n"
