@@ -6,9 +6,13 @@
 # installed but what the project installs itself. A missing install step
 # fails here even where the work tree passes.
 #
-# usage: tests/lab/fresh-root.sh [-k] 'COMMAND'
+# usage: tests/lab/fresh-root.sh [-k] [-K] 'COMMAND'
 #   e.g. tests/lab/fresh-root.sh 'apt-get update && apt-get install -y make && make demo'
 #   -k   keep the root afterwards (its path is printed)
+#   -K   share this machine's CI debug kernel builds (.../ci-kernel), so
+#        that "make check" inside finds the kernel built (when the key
+#        matches: same kernel source, config and compiler) instead of
+#        spending 10-20 minutes building it again
 #
 # The base root (debootstrap --variant=minbase bookworm from this machine's
 # apt sources, about a minute) is made once per machine and copied for each
@@ -26,8 +30,15 @@ top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 msg() { printf 'fresh-root: %s\n' "$*" >&2; }
 die() { msg "error: $*"; exit 2; }
 
-keep=0
-[ "${1:-}" != -k ] || { keep=1; shift; }
+keep=0 share_kernel=0
+while [ $# -gt 1 ]; do
+	case $1 in
+	-k) keep=1 ;;
+	-K) share_kernel=1 ;;
+	*) break ;;
+	esac
+	shift
+done
 [ $# -eq 1 ] || { sed -n '/^# usage:/,/^#$/s/^# \{0,1\}//p' "$0" >&2; exit 2; }
 [ "$(id -u)" -eq 0 ] || die "run as root (debootstrap, chroot, mounts)"
 
@@ -82,6 +93,11 @@ git clone -q "$top" "$root/src"
 cp /etc/resolv.conf "$root/etc/resolv.conf" 2>/dev/null || true
 printf '%s\n' "$1" >"$root/run.sh"
 mkdir -p /var/cache/apt/archives/partial
+kernels=
+if [ "$share_kernel" = 1 ]; then
+	kernels=${PCIPASS_CACHE:-/var/cache/pcipass}/ci-kernel
+	mkdir -p "$kernels" "$root/var/cache/pcipass/ci-kernel"
+fi
 
 # A private mount namespace: nothing stays mounted when the command ends.
 rc=0
@@ -92,9 +108,10 @@ unshare -m --propagation private bash -euc '
 	mount --rbind /dev "$root/dev"
 	mount -t tmpfs tmp "$root/tmp"
 	mount --bind /var/cache/apt/archives "$root/var/cache/apt/archives"
+	[ -z "$2" ] || mount --bind "$2" "$root/var/cache/pcipass/ci-kernel"
 	exec chroot "$root" /usr/bin/env -i \
 		PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
 		HOME=/root TERM=dumb LANG=C.UTF-8 DEBIAN_FRONTEND=noninteractive \
-		bash -c "cd /src && exec bash -e /run.sh"' _ "$root" || rc=$?
+		bash -c "cd /src && exec bash -e /run.sh"' _ "$root" "$kernels" || rc=$?
 msg "exit $rc"
 exit $rc
