@@ -57,6 +57,11 @@ static const struct claim_verb verb_release = {
 	pcipass_release,
 };
 
+/* What claim and release take besides FILTERs. */
+static const char *const claim_keywords[] = {
+	"function-only", "force", "runtime", NULL
+};
+
 static int claim_usage(FILE *f, const struct claim_verb *v)
 {
 	if (v == &verb_claim)
@@ -234,7 +239,9 @@ static int claim_run(struct pp *pp, const struct claim_verb *v, int argc,
 		} else if (!strcmp(argv[i], "runtime")) {
 			runtime = true;
 		} else {
-			ret = pp_parse_slot_filter(argv[i], &filters[n_filters]);
+			ret = pp_parse_filter_arg(v->name, argv[i],
+						  claim_keywords,
+						  &filters[n_filters]);
 			if (ret)
 				goto out;
 			argv[n_filters++] = argv[i];

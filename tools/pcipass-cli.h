@@ -64,6 +64,14 @@ int pp_output_end(void);
 
 /* Parse a slot filter argument; returns 0 or EXIT_USAGE after a message. */
 int pp_parse_slot_filter(const char *arg, struct pcipass_slot_filter *f);
+/*
+ * The same, where @cmd also takes @keywords (NULL-terminated): an
+ * argument that is a word and no filter is called an unknown keyword, with
+ * the nearest one suggested, not an invalid filter.
+ */
+int pp_parse_filter_arg(const char *cmd, const char *arg,
+			const char *const *keywords,
+			struct pcipass_slot_filter *f);
 /* An optional FILTER and nothing after it; usage error otherwise. */
 int pp_parse_optional_filter(int argc, char **argv, const char *object,
 			     struct pcipass_slot_filter *f);

@@ -121,6 +121,61 @@ int pp_parse_slot_filter(const char *arg, struct pcipass_slot_filter *f)
 	return 0;
 }
 
+/* Edit distance of @a and @b, for "did you mean". Short words only. */
+static size_t edit_distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), i, j, prev, cur, d[32];
+
+	if (la >= 32 || lb >= 32)
+		return SIZE_MAX;
+	for (j = 0; j <= lb; j++)
+		d[j] = j;
+	for (i = 1; i <= la; i++) {
+		prev = d[0];
+		d[0] = i;
+		for (j = 1; j <= lb; j++) {
+			cur = d[j];
+			d[j] = prev + (a[i - 1] != b[j - 1]);
+			if (d[j - 1] + 1 < d[j])
+				d[j] = d[j - 1] + 1;
+			if (cur + 1 < d[j])
+				d[j] = cur + 1;
+			prev = cur;
+		}
+	}
+	return d[lb];
+}
+
+int pp_parse_filter_arg(const char *cmd, const char *arg,
+			const char *const *keywords,
+			struct pcipass_slot_filter *f)
+{
+	const char *best = NULL, *p, *bad;
+	size_t d, best_d = 3, i;
+	bool word = strlen(arg) > 2;
+
+	/* A word: 3 or more letters and '-', one of them no hex digit. */
+	for (p = arg; *p && word; p++)
+		word = (*p >= 'a' && *p <= 'z') || *p == '-';
+	if (!word || !strpbrk(arg, "ghijklmnopqrstuvwxyz-") ||
+	    !pcipass_slot_filter_parse(f, arg, strlen(arg), &bad))
+		return pp_parse_slot_filter(arg, f);
+	/* The nearest: a keyword it begins, or one at most 2 edits away. */
+	for (i = 0; keywords[i]; i++) {
+		d = strncmp(keywords[i], arg, strlen(arg)) ?
+		    edit_distance(arg, keywords[i]) : 0;
+		if (d < best_d) {
+			best_d = d;
+			best = keywords[i];
+		}
+	}
+	if (best)
+		return pp_usage_error("%s: unknown keyword \"%s\"; did you mean \"%s\"?",
+				      cmd, arg, best);
+	return pp_usage_error("%s: unknown keyword \"%s\"; try \"pcipass %s help\"",
+			      cmd, arg, cmd);
+}
+
 int pp_parse_optional_filter(int argc, char **argv, const char *object,
 			     struct pcipass_slot_filter *f)
 {

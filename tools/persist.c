@@ -1102,6 +1102,9 @@ static int conf_text(struct persist *ps, struct buf *b, const char *policy,
 	return err ? -ENOMEM : 0;
 }
 
+/* What persist takes besides FILTERs ("remove" and "help" come first). */
+static const char *const persist_keywords[] = { "root", "remove", "help", NULL };
+
 static int persist_write(struct pp *pp, int argc, char **argv)
 {
 	struct persist ps = { .pp = pp, .rootfd = -1 };
@@ -1137,7 +1140,8 @@ static int persist_write(struct pp *pp, int argc, char **argv)
 			root = argv[++i];
 			continue;
 		}
-		ret = pp_parse_slot_filter(argv[i], &filters[n_filters]);
+		ret = pp_parse_filter_arg("persist", argv[i], persist_keywords,
+					  &filters[n_filters]);
 		if (ret)
 			goto out;
 		filter_args[n_filters++] = argv[i];

@@ -242,6 +242,24 @@ expect_fail "kubevirt with an unqualified resource name" 2 \
 	"pcipass: kubevirt: invalid resource name \"gpu\": use DOMAIN/NAME, as example.com/gpu (a lower-case domain, then letters, digits, '.', '-', '_')" \
 	kubevirt 04:00.0 resource gpu
 
+# A mistyped keyword is named as one, with the nearest suggested; it is
+# not taken for a filter.
+expect_fail "claim with a mistyped keyword: says so, suggests force" 2 \
+	'pcipass: claim: unknown keyword "forc"; did you mean "force"?' \
+	claim 00:02.0 forc
+expect_fail "release with a keyword's beginning: suggests function-only" 2 \
+	'pcipass: release: unknown keyword "func"; did you mean "function-only"?' \
+	release 01:00.0 func
+expect_fail "claim with an unknown word: unknown keyword, see help" 2 \
+	'pcipass: claim: unknown keyword "xyzzy"; try "pcipass claim help"' \
+	claim 01:00.0 xyzzy
+expect_fail "persist with a mistyped keyword: suggests root" 2 \
+	'pcipass: persist: unknown keyword "rot"; did you mean "root"?' \
+	persist 01:00.0 rot /mnt
+expect_fail "claim with a bad filter is still a bad filter" 2 \
+	'pcipass: invalid filter "zz:00.0": bad character at "zz:00.0"' \
+	claim zz:00.0
+
 # persist remove unlinks what pcipass.conf records, as root, in a root that
 # may be an image from elsewhere: a record that names anything persist
 # never writes (a path out of the root, an overlong one) stops it before
