@@ -35,19 +35,9 @@
 #include <unistd.h>
 
 #include "../../lib/sysfs.c"
+#include "fuzz.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-/* A broken invariant is a finding: abort, and libFuzzer keeps the input. */
-#define CHECK(cond)							\
-	do {								\
-		if (!(cond)) {						\
-			fprintf(stderr, "%s:%d: %s\n", __FILE__,	\
-				__LINE__, #cond);			\
-			abort();					\
-		}							\
-	} while (0)
 
 /* Where a write into the scratch tree fails: not a finding, give up. */
 #define MUST(cond, what)						\

@@ -42,14 +42,14 @@ define pcipass_fuzz_link
 endef
 
 # The ROM parser, as tests/unit/test-why builds it.
-$(PCIPASS_FUZZ_DIR)/fuzz-rom: tests/fuzz/fuzz-rom.c tools/rom.c tools/rom.h \
+$(PCIPASS_FUZZ_DIR)/fuzz-rom: tests/fuzz/fuzz-rom.c tests/fuzz/fuzz.h tools/rom.c tools/rom.h \
 		tests/fuzz/fuzz.mk
 	$(call pcipass_fuzz_link,-Itools,tools/rom.c)
 
 # The target includes lib/sysfs.c, to call its static parsers; the rest of
 # the library is built in for what sysfs.c calls and the snapshot around it.
 PCIPASS_FUZZ_LIB_SRCS := $(filter-out lib/sysfs.c,$(LIBPCIPASS_SRCS))
-$(PCIPASS_FUZZ_DIR)/fuzz-sysfs: tests/fuzz/fuzz-sysfs.c $(LIBPCIPASS_SRCS) \
+$(PCIPASS_FUZZ_DIR)/fuzz-sysfs: tests/fuzz/fuzz-sysfs.c tests/fuzz/fuzz.h $(LIBPCIPASS_SRCS) \
 		$(wildcard lib/*.h lib/include/pcipass/*.h include/uapi/linux/*.h \
 			   kmod/*.h) tests/fuzz/fuzz.mk | pcipass-pkgs
 	$(call pcipass_fuzz_link,$(LIBPCIPASS_PKG_CFLAGS),\
