@@ -74,7 +74,9 @@ fi
 newest_kver=${kvers##* }
 case $mode in
 quick)
-	kvers=$newest_kver topologies=seed-server ci_topologies= ;;
+	kvers=$newest_kver topologies=seed-server ci_topologies=
+	# A third of the fuzzing: quick is for iterating.
+	export PCIPASS_FUZZ_SECONDS=${PCIPASS_FUZZ_SECONDS:-10} ;;
 soak)
 	export PCIPASS_SOAK=1
 	ci_topologies=${CI_TOPOLOGIES-seed-server} ;;
