@@ -108,11 +108,10 @@ static int group_show(struct pp *pp, int argc, char **argv)
 	if (one) {
 		group = pcipass_snapshot_get_group(snap, (uint32_t)id);
 		if (!group) {
-			char what[32];
-
-			snprintf(what, sizeof(what), "group %lu", id);
 			pcipass_snapshot_unref(snap);
-			return pp_fail(pp, what, -ENOENT);
+			fprintf(stderr, "pcipass: group show %lu: no IOMMU group %lu\n",
+				id, id);
+			return EXIT_FAILURE;
 		}
 		output_start(pp->json, pp->pretty);
 		source = pp_print_source_header(pp,
