@@ -241,6 +241,18 @@ static const struct pp_cmd objects[] = {
 	{ NULL, NULL },
 };
 
+/*
+ * The objects that change the host take no prefix shorter than this: "r"
+ * is not release.
+ */
+#define CHANGE_MIN_LEN 3
+
+static bool changes_host(const struct pp_cmd *c)
+{
+	return c->fn == do_claim || c->fn == do_release ||
+	       c->fn == do_persist || c->fn == do_attach;
+}
+
 static void log_stderr(struct pcipass_ctx *ctx, int priority,
 		       const char *file, int line, const char *fn,
 		       const char *format, va_list args)
@@ -376,10 +388,15 @@ int main(int argc, char **argv)
 
 		ret = -1;
 		for (c = objects; c->name; c++) {
-			if (matches(argv[0], c->name)) {
+			if (!matches(argv[0], c->name))
+				continue;
+			if (changes_host(c) && strlen(argv[0]) < CHANGE_MIN_LEN)
+				ret = pp_usage_error("\"%s\" is too short for %s, which changes the host: write at least \"%.*s\"",
+						     argv[0], c->name,
+						     CHANGE_MIN_LEN, c->name);
+			else
 				ret = c->fn(&pp, argc - 1, argv + 1);
-				break;
-			}
+			break;
 		}
 		if (!c->name)
 			ret = pp_usage_error("unknown object \"%s\"; try \"pcipass help\"",

@@ -242,6 +242,17 @@ expect_fail "kubevirt with an unqualified resource name" 2 \
 	"pcipass: kubevirt: invalid resource name \"gpu\": use DOMAIN/NAME, as example.com/gpu (a lower-case domain, then letters, digits, '.', '-', '_')" \
 	kubevirt 04:00.0 resource gpu
 
+# A verb that changes the host is not taken from one or two letters.
+expect_fail "\"r\" is not release" 2 \
+	'pcipass: "r" is too short for release, which changes the host: write at least "rel"' \
+	r 01:00.0
+expect_fail "\"cl\" is not claim" 2 \
+	'pcipass: "cl" is too short for claim, which changes the host: write at least "cla"' \
+	cl 01:00.0
+run rel help
+[ "$rc" -eq 0 ] && grep -q "^Usage: pcipass .*release FILTER" "$tmp/out"
+ok $? "\"rel\" is release"
+
 # A mistyped keyword is named as one, with the nearest suggested; it is
 # not taken for a filter.
 expect_fail "claim with a mistyped keyword: says so, suggests force" 2 \
