@@ -103,6 +103,9 @@ fi
 rc=0
 unshare -m --propagation private bash -euc '
 	root=$1
+	# The root a mount point, as / is on any machine: "unshare -m
+	# --propagation private" inside (tests/initramfs.sh) needs that.
+	mount --bind "$root" "$root"
 	mount --bind /proc "$root/proc"
 	mount --rbind /sys "$root/sys"
 	mount --rbind /dev "$root/dev"
