@@ -284,6 +284,27 @@ static int parse_source(struct pp *pp, const char *arg)
  * Options may also follow the object and verb ("pcipass dev show BDF -d"):
  * take them out of argv. No object, verb or filter starts with '-'.
  */
+/*
+ * getopt_long() refused @token: say which option, as the user wrote it.
+ * @optopt: the short option, or a long one's value, or 0.
+ */
+static int bad_option(const char *token, int optopt)
+{
+	const char *eq = strchr(token, '=');
+
+	if (optopt == 's')
+		return pp_usage_error("option \"%s\" needs auto, netlink or sysfs",
+				      token);
+	if (!strncmp(token, "--", 2) && eq && optopt)
+		return pp_usage_error("option \"%.*s\" takes no value (\"%s\"); try \"pcipass help\"",
+				      (int)(eq - token), token, token);
+	if (!strncmp(token, "--", 2) || !optopt)
+		return pp_usage_error("unknown option \"%s\"; try \"pcipass help\"",
+				      token);
+	return pp_usage_error("unknown option \"-%c\"; try \"pcipass help\"",
+			      optopt);
+}
+
 static int trailing_options(struct pp *pp, int *argc, char **argv)
 {
 	int i, n = 0;
@@ -330,7 +351,7 @@ int main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct pp pp = { 0 };
-	int opt, err, ret;
+	int opt, err, ret, act = 0;
 
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, "+jpds:Vh", longopts, NULL)) != -1) {
@@ -349,20 +370,21 @@ int main(int argc, char **argv)
 				return EXIT_USAGE;
 			break;
 		case 'V':
-			printf("pcipass %s\n", STR(PCIPASS_VERSION));
-			return EXIT_SUCCESS;
 		case 'h':
-			usage(stdout);
-			return EXIT_SUCCESS;
+			/* After every option is known good: "-Vx" is an error. */
+			act = act ? act : opt;
+			break;
 		default:
-			if (optopt == 's')
-				return pp_usage_error("option \"-s\" needs auto, netlink or sysfs");
-			if (optopt)
-				return pp_usage_error("unknown option \"-%c\"; try \"pcipass help\"",
-						      optopt);
-			return pp_usage_error("unknown option \"%s\"; try \"pcipass help\"",
-					      argv[optind - 1]);
+			return bad_option(argv[optind - 1], optopt);
 		}
+	}
+	if (act == 'V') {
+		printf("pcipass %s\n", STR(PCIPASS_VERSION));
+		return EXIT_SUCCESS;
+	}
+	if (act == 'h') {
+		usage(stdout);
+		return EXIT_SUCCESS;
 	}
 	argc -= optind;
 	argv += optind;

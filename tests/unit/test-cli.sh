@@ -111,6 +111,11 @@ expect_fail "unknown group verb" 2 \
 	group frob
 expect_fail "unknown option" 2 \
 	'pcipass: unknown option "-x"; try "pcipass help"' -x
+expect_fail "a long option without a value given one: names it as written" 2 \
+	'pcipass: option "--json" takes no value ("--json=pretty"); try "pcipass help"' \
+	--json=pretty
+expect_fail "-V with an unknown option after it: refused, no version" 2 \
+	'pcipass: unknown option "-x"; try "pcipass help"' -Vx
 expect_fail "unknown long option" 2 \
 	'pcipass: unknown option "--frob"; try "pcipass help"' --frob
 expect_fail "unknown trailing option" 2 \
