@@ -283,6 +283,29 @@ if [ $update = 0 ] && [ -d "$src/sys/devices/pci0000:00/0000:00:02.0/0000:01:00.
 		n=$((n + 1))
 		echo "ok $n - hostile tree: persist whose last rename fails # SKIP no private mount namespace here (root, unshare)"
 	fi
+	# 9c: another writer creates pcipass.conf just before persist renames
+	# its own into place (tests/golden/rename-race.c): theirs stays, and
+	# what persist cannot undo (the directories, no longer empty) it
+	# names.
+	r=$tmp/root9c
+	mkdir -p "$r"
+	if ${CC:-cc} -shared -fPIC -Wall -Wextra -Werror -o "$tmp/race.so" \
+		tests/golden/rename-race.c -ldl 2>"$tmp/err"; then
+		ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0 \
+			LD_PRELOAD=$tmp/race.so PCIPASS_SYSFS_ROOT=$src \
+			"$pcipass" persist 01:00.0 root "$r" >"$tmp/out" 2>"$tmp/err"
+		rc=$?
+		[ $rc = 1 ] &&
+			[ "$(cat "$r/etc/modprobe.d/pcipass.conf")" = "# someone else's" ] &&
+			grep -qx "pcipass: persist: $r/etc/modprobe.d/pcipass.conf: File exists" "$tmp/err" &&
+			grep -qx "pcipass: persist: undoing mkdir $r/etc/modprobe.d: Directory not empty" "$tmp/err" &&
+			grep -qx "pcipass: persist: the undo above failed: $r is not as it was" "$tmp/err"
+		hostile "persist when pcipass.conf appears before its rename: keeps theirs, names what it cannot undo" $? \
+			"exit $rc; pcipass.conf: $(head -c 80 "$r/etc/modprobe.d/pcipass.conf" 2>&1)"
+	else
+		n=$((n + 1))
+		echo "ok $n - hostile tree: persist racing another writer # SKIP cannot build the LD_PRELOAD shim: $(head -n 1 "$tmp/err")"
+	fi
 	# 10-11: a sysfs root is a tree to read: runtime claims and releases
 	# write nothing in it (its links may point at the running system).
 	h=$tmp/hostile10
