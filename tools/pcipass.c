@@ -88,8 +88,10 @@ const char *pp_print_source_header(struct pp *pp, int source)
 
 	if (!name)
 		name = "unknown";
-	if (source == PCIPASS_SOURCE_SYSFS)
-		print_text("source: sysfs (pcipass module not used: read-only, no generation check, may be torn)\n");
+	/* On stderr: the table on stdout stays a table, for awk. */
+	if (source == PCIPASS_SOURCE_SYSFS && !pp->json)
+		fputs("pcipass: source: sysfs (pcipass module not used: read-only, no generation check, may be torn)\n",
+		      stderr);
 	else if (pp->details)
 		print_text("source: %s\n", name);
 	return name;
