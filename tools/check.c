@@ -596,8 +596,8 @@ static void check_reset(struct check *c, const struct iso_topo *t,
 			const struct pcipass_dev *dev)
 {
 	const char *bdf = pcipass_dev_get_bdf(dev);
-	char path[PATH_MAX], p2[PATH_MAX], methods[128], why[LINE_LEN];
-	char others[LINE_LEN] = "";
+	char path[PATH_MAX], rpath[PATH_MAX], p2[PATH_MAX], methods[128];
+	char others[LINE_LEN] = "", why[LINE_LEN];
 	size_t i, no = 0;
 	int flr = config_flr(c, bdf);
 	const char *flr_text = flr > 0 ? "config space: FLR capable" :
@@ -608,11 +608,14 @@ static void check_reset(struct check *c, const struct iso_topo *t,
 
 	snprintf(p2, sizeof(p2), "/sys/bus/pci/devices/%s/reset_method", bdf);
 	path_of(c, path, sizeof(path), "%s", p2);
-	if (read_text(path, methods, sizeof(methods)) == -ENOENT) {
+	snprintf(p2, sizeof(p2), "/sys/bus/pci/devices/%s/reset", bdf);
+	path_of(c, rpath, sizeof(rpath), "%s", p2);
+	if (!exists(path) && exists(rpath)) {
 		/*
-		 * No reset_method before Linux 5.15 (nor in a tree captured
-		 * without it): the kernel tries FLR first, which config space
-		 * shows; what else it would use cannot be read.
+		 * A reset, but no reset_method: Linux before 5.15, which
+		 * tries FLR first, as config space shows; what else it would
+		 * use cannot be read. (Since 5.15 both files are hidden when
+		 * the function has no reset at all.)
 		 */
 		if (flr > 0) {
 			finding(c, R_PASS, bdf, "reset",
@@ -621,7 +624,7 @@ static void check_reset(struct check *c, const struct iso_topo *t,
 			return;
 		}
 		snprintf(why, sizeof(why),
-			 "the kernel lists no reset_method, and %s: it may still reset by power state or bus",
+			 "a reset of a kind the kernel does not list (no reset_method before Linux 5.15), and %s",
 			 flr_text);
 		finding(c, R_WARN, bdf, "reset", why,
 			"check on Linux 5.15 or newer, which lists the reset methods");

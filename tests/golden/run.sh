@@ -344,8 +344,11 @@ rom = [f for f in json.load(open(sys.argv[1])) if f["check"] == "rom"]
 sys.exit(not (len(rom) == 1 and "holds no valid image" in rom[0]["why"]))' "$tmp/out"
 	hostile "check 01:00.0 rom reads it on request" $? \
 		"exit $rc; $(head -c 600 "$tmp/out")"
-	# 14: a tree without reset_method (as kernels before 5.15): the
-	# NVMe's config space offers FLR, which the kernel tries first.
+	# 14: a reset but no reset_method (kernels before 5.15): the NVMe's
+	# config space offers FLR, which the kernel tries first. (Since 5.15
+	# no reset and no reset_method means no reset at all.)
+	: >"$d/reset"
+	PCIPASS_SYSFS_ROOT=$h "$pcipass" -j check 01:00.0 >"$tmp/out" 2>"$tmp/err"
 	python3 -S -c '
 import json, sys
 r = [f for f in json.load(open(sys.argv[1])) if f["check"] == "reset"]
