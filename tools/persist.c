@@ -270,8 +270,7 @@ static int persist_report(const struct persist *ps, const char *what,
 		p = strchr(p + 1, '/');
 		snprintf(prefix, sizeof(prefix), "%.*s",
 			 p ? (int)(p - rel) : (int)strlen(rel), rel);
-		if (fstatat(ps->rootfd, prefix, &st, AT_SYMLINK_NOFOLLOW) ||
-		    !S_ISLNK(st.st_mode))
+		if (!is_link(ps->rootfd, prefix))
 			continue;
 		path_of(ps, path, sizeof(path), prefix);
 		why = "a symbolic link; persist follows none below its root";
