@@ -174,6 +174,9 @@ void pcipass_dev_release(struct pcipass_dev *dev);
 
 /* The read-only sysfs source (sysfs.c) */
 const char *pcipass_sysfs_root(const struct pcipass_ctx *ctx);
+/* The last path component of the link @dir/@name: 0 or -errno. */
+int pcipass_read_link_name(const char *dir, const char *name, char *buf,
+			   size_t len);
 int pcipass_sysfs_dev_read(struct pcipass_ctx *ctx, const char *bdf,
 			   struct pcipass_dev *dev);
 int pcipass_sysfs_dev_get(struct pcipass_ctx *ctx, const char *bdf,

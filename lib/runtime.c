@@ -315,19 +315,12 @@ static int runtime_snapshot(struct pcipass_ctx *ctx,
 static void dev_driver(struct pcipass_ctx *ctx, const char *bdf, char *buf,
 		       size_t len)
 {
-	char path[PATH_MAX], cur[PATH_MAX];
-	const char *name;
-	ssize_t n;
-	size_t k;
+	char dir[PATH_MAX];
 
-	snprintf(path, sizeof(path), "%s/sys/bus/pci/devices/%s/driver",
+	snprintf(dir, sizeof(dir), "%s/sys/bus/pci/devices/%s",
 		 pcipass_sysfs_root(ctx), bdf);
-	n = readlink(path, cur, sizeof(cur) - 1);
-	cur[n > 0 ? n : 0] = '\0';
-	name = strrchr(cur, '/') ? strrchr(cur, '/') + 1 : cur;
-	k = strnlen(name, len - 1);
-	memcpy(buf, name, k);
-	buf[k] = '\0';
+	if (pcipass_read_link_name(dir, "driver", buf, len))
+		buf[0] = '\0';
 }
 
 /*

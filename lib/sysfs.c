@@ -122,8 +122,8 @@ static int read_ulong(const char *dir, const char *name, unsigned long *val)
 }
 
 /* The last path component of a symlink's target: driver, group, physfn. */
-static int read_link_name(const char *dir, const char *name, char *buf,
-			  size_t len)
+int pcipass_read_link_name(const char *dir, const char *name, char *buf,
+			   size_t len)
 {
 	char path[PATH_MAX], target[PATH_MAX];
 	const char *base;
@@ -149,7 +149,7 @@ static int dup_link_name(const char *dir, const char *name, char **out)
 	char buf[NAME_MAX + 1];
 	int err;
 
-	err = read_link_name(dir, name, buf, sizeof(buf));
+	err = pcipass_read_link_name(dir, name, buf, sizeof(buf));
 	if (err == -ENOENT)
 		return 0;
 	if (err < 0)
@@ -408,7 +408,7 @@ int pcipass_sysfs_dev_read(struct pcipass_ctx *ctx, const char *bdf,
 	if (err < 0)
 		goto err_read;
 
-	if (!read_link_name(dir, "iommu_group", buf, sizeof(buf))) {
+	if (!pcipass_read_link_name(dir, "iommu_group", buf, sizeof(buf))) {
 		char *end;
 
 		v = strtoul(buf, &end, 10);

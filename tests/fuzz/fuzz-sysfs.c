@@ -294,7 +294,7 @@ static void build_tree(const struct span *f, const char *name)
 		if (link[0])
 			put_link(link, "%s/%s", dev, file_names[i]);
 	}
-	/* The group the link names: its last component, as read_link_name(). */
+	/* The group the link names: its last component, as pcipass_read_link_name(). */
 	field_str(&f[F_IOMMU_GROUP], group, sizeof(group));
 	base = strrchr(group, '/');
 	base = base ? base + 1 : group;
