@@ -13,11 +13,15 @@
 
 Results are printed as they happen, the plan last. A failed test is
 followed by its diagnostic, or, without one, by what the last run()
-printed. A skip is counted as skipped, never as passed.
+printed. A skip is counted as skipped, never as passed. A test that
+took PCIPASS_TAP_SLOW seconds (default 5) or more since the one before
+is followed by "# N s", as in tests/tap.sh.
 """
+import os
 import re
 import subprocess
 import sys
+import time
 
 
 class Tap:
@@ -25,13 +29,22 @@ class Tap:
         self.n = 0
         self.failed = 0
         self.last = {}
+        self.t0 = time.monotonic()
+        self.slow = int(os.environ.get("PCIPASS_TAP_SLOW") or 5)
         print("TAP version 13", flush=True)
+
+    def _time(self):
+        t = time.monotonic()
+        dt, self.t0 = int(t - self.t0), t
+        if dt >= self.slow:
+            print(f"# {dt} s", flush=True)
 
     def ok(self, cond, what, diag=None):
         """ok N - WHAT, or not ok N - WHAT and the diagnostic."""
         self.n += 1
         if cond:
             print(f"ok {self.n} - {what}", flush=True)
+            self._time()
             return True
         self.failed += 1
         print(f"not ok {self.n} - {what}")
@@ -44,11 +57,13 @@ class Tap:
             for line in self.last.get("err", "").splitlines()[:20]:
                 print(f"# err: {line}")
         sys.stdout.flush()
+        self._time()
         return False
 
     def skip(self, what, why):
         self.n += 1
         print(f"ok {self.n} - {what} # SKIP {why}", flush=True)
+        self._time()
 
     def run(self, *argv, **kw):
         """Run ARGV, keep its output in self.last; a sanitizer report

@@ -13,10 +13,21 @@
 #   note TEXT...
 #	"# TEXT"
 #
+# A test that took PCIPASS_TAP_SLOW seconds (default 5) or more since the
+# one before is followed by "# N s": where a suite's time goes shows in
+# every run's log.
+#
 # $n counts the tests so far, $failed the failures among them.
 
 n=0
 failed=0
+_tap_t0=$SECONDS
+
+_tap_time() {
+	local dt=$((SECONDS - _tap_t0))
+	_tap_t0=$SECONDS
+	[ "$dt" -lt "${PCIPASS_TAP_SLOW:-5}" ] || echo "# $dt s"
+}
 
 ok() {	# STATUS DESCRIPTION [DIAGNOSTIC...]
 	local st=$1 desc=$2
@@ -32,8 +43,9 @@ ok() {	# STATUS DESCRIPTION [DIAGNOSTIC...]
 			printf '%s\n' "$d" | sed 's/^/# /'
 		done
 	fi
+	_tap_time
 }
 
-skip() { n=$((n + 1)); echo "ok $n - $1 # SKIP $2"; }
+skip() { n=$((n + 1)); echo "ok $n - $1 # SKIP $2"; _tap_time; }
 
 note() { echo "# $*"; }
