@@ -11,6 +11,8 @@
 #   nl     the netlink selftest ($PCIPASS_NL, default $build/selftests/pcipass_nl)
 #   devs   /sys/bus/pci/devices
 #   drv BDF   the driver bound to a function, or "-"
+#   drv_r BDF the same in REPLY, without a subshell (a fork a function
+#             adds up on sriov's 135)
 #   kmsg_mark NAME    write a unique mark into the kernel log, print it
 #   kmsg_since MARK   the kernel log after MARK; status 1 when MARK is not
 #                     in the log (never clear the log: tests/guest/kernel-log.sh
@@ -31,6 +33,15 @@
 #   mon_start FILE    "pcipass -j monitor" in the background, its events in
 #                     FILE; returns once it has subscribed
 #   mon_stop          stop it (after the last events arrived)
+#   jstr JSON KEY     REPLY = the first KEY's value in the CLI's compact JSON
+#                     (a string's text, or a number, true, false, null);
+#                     "null" when there is none. Flat values only: what
+#                     "pcipass -j" prints for a function, a claim, an event.
+#   jfield JSON KEY   the same, printed
+#   jbdfs JSON        every "bdf" value, space-separated, in order
+#   mon_count FILE TYPE [BDF [DRIVER|!DRIVER]]
+#                     how many events of the monitor's FILE match
+#   These are bash, not python3: a python3 start costs 5 s there.
 
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 build=${BUILD:-build}
@@ -51,6 +62,14 @@ fi 2>/dev/null
 # TCG, and the tests poll drivers in loops. The subshell keeps the cd.
 drv() {
 	(cd -P "$devs/$1/driver" 2>/dev/null && echo "${PWD##*/}") || echo -
+}
+drv_r() {
+	local here=$PWD
+	REPLY=-
+	if cd -P "$devs/$1/driver" 2>/dev/null; then
+		REPLY=${PWD##*/}
+		cd "$here" || return 1
+	fi
 }
 
 # read, not cat, for the same reason: a program per function per poll
@@ -140,4 +159,44 @@ mon_stop() {
 	local st=$?
 	mon_pid=
 	return $st
+}
+
+jstr() {	# JSON KEY
+	local re="\"$2\":(\"([^\"]*)\"|([^,}\"]*))"
+	if [[ $1 =~ $re ]]; then
+		REPLY=${BASH_REMATCH[2]}${BASH_REMATCH[3]}
+	else
+		REPLY=null
+	fi
+}
+jfield() { jstr "$@"; echo "$REPLY"; }
+jbdfs() {	# JSON
+	local s=$1 re='"bdf":"([^"]*)"' out=()
+	while [[ $s =~ $re ]]; do
+		out+=("${BASH_REMATCH[1]}")
+		s=${s#*"${BASH_REMATCH[0]}"}
+	done
+	echo "${out[*]}"
+}
+mon_count() {	# FILE TYPE [BDF [DRIVER|!DRIVER]]
+	local line n=0 want
+	while IFS= read -r line; do
+		jstr "$line" type
+		[ "$REPLY" = "$2" ] || continue
+		if [ $# -ge 3 ]; then
+			jstr "$line" bdf
+			[ "$REPLY" = "$3" ] || continue
+		fi
+		if [ $# -ge 4 ]; then
+			jstr "$line" driver
+			want=${4#!}
+			if [ "$want" != "$4" ]; then
+				[ "$REPLY" != "$want" ] || continue
+			else
+				[ "$REPLY" = "$want" ] || continue
+			fi
+		fi
+		n=$((n + 1))
+	done <"$1"
+	echo $n
 }

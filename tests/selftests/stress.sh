@@ -65,19 +65,25 @@ loaded() { [ -d /sys/module/pcipass ]; }
 # No program runs per function: on sriov there are 135, and an exec costs
 # about a second on the debug kernel.
 driver_map() {
-	local d b o
+	local d b o obj j
 	local -A origin=()
-	while read -r b o; do
-		[ -n "$b" ] && origin[$b]=$o
-	done <<<"$("$pp" -j dev show 2>/dev/null | python3 -S -c '
-import json, sys
-for d in json.load(sys.stdin):
-    print(d["bdf"], d.get("claim-origin") or "-")' 2>/dev/null)"
+	j=$("$pp" -j dev show 2>/dev/null)
+	j=${j#[}
+	j=${j%]}
+	# One object a line: a function's object holds no braces of its own.
+	while IFS= read -r obj; do
+		jstr "$obj" bdf
+		b=$REPLY
+		jstr "$obj" claim-origin
+		[ "$REPLY" != null ] || REPLY=-
+		[ "$b" = null ] || origin[$b]=$REPLY
+	done <<<"${j//\},\{/$'}\n{'}"
 	for d in "$devs"/*; do
 		b=${d##*/}
 		o=-
 		read -r o 2>/dev/null <"$d/driver_override"
-		echo "$b $(drv "$b") $o ${origin[$b]:-}"
+		drv_r "$b"
+		echo "$b $REPLY $o ${origin[$b]:-}"
 	done
 }
 
