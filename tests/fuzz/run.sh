@@ -1,9 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
-# The libFuzzer targets of tests/fuzz/, each for a bounded time: fuzz-rom
-# (the ROM parser of "pcipass check", tools/rom.c) and fuzz-sysfs
-# (libpcipass's sysfs reader, lib/sysfs.c). "make check-build" builds them
+# The libFuzzer targets of tests/fuzz/, side by side, each for a bounded
+# time: fuzz-rom (the ROM parser of "pcipass check", tools/rom.c) and
+# fuzz-sysfs (libpcipass's sysfs reader, lib/sysfs.c). "make check-build" builds them
 # into $BUILD/tests/fuzz (tests/fuzz/fuzz.mk); this script builds nothing.
 # Each starts from seeds made here, in a temporary corpus: the option ROMs
 # QEMU's firmware packages install (ipxe-qemu, seabios), and one input per
@@ -139,8 +139,27 @@ sysfs_seeds() {
 	rm -rf "$tmp/trees"
 }
 
-# fuzz TARGET: run it on $tmp/TARGET, which holds its seeds.
-fuzz() {
+# start TARGET: run it on $tmp/TARGET, which holds its seeds, in the
+# background; its status goes to $tmp/TARGET.rc. The targets run side by
+# side: each is one process on one core, and a run is bounded by time,
+# not by inputs, so two cores fuzz twice as much in the same minute.
+start() {
+	local t=$1 bin=$dir/$1
+	[ -x "$bin" ] || return 0
+	mkdir -p "$dir/findings"
+	note "$t: $(find "$tmp/$t" -type f | wc -l) seeds, $secs s"
+	# A hang of 10 s on one input is a finding too. fuzz-sysfs writes
+	# its tree below TMPDIR.
+	(
+		TMPDIR=$tmp "$bin" -max_total_time="$secs" -timeout=10 \
+			-artifact_prefix="$dir/findings/$t-" "$tmp/$t" \
+			>"$tmp/$t.log" 2>&1
+		echo $? >"$tmp/$t.rc"
+	) &
+}
+
+# report TARGET: its result, once start's run has ended.
+report() {
 	local t=$1 bin=$dir/$1 rc stats
 	if [ ! -x "$bin" ]; then
 		if [ -f "$bin.skip" ]; then
@@ -152,15 +171,8 @@ fuzz() {
 		fi
 		return
 	fi
-	mkdir -p "$dir/findings"
-	note "$t: $(find "$tmp/$t" -type f | wc -l) seeds, $secs s"
-	# A hang of 10 s on one input is a finding too. fuzz-sysfs writes
-	# its tree below TMPDIR.
-	TMPDIR=$tmp "$bin" -max_total_time="$secs" -timeout=10 \
-		-artifact_prefix="$dir/findings/$t-" "$tmp/$t" \
-		>"$tmp/$t.log" 2>&1
-	rc=$?
-	if [ $rc = 0 ]; then
+	rc=$(cat "$tmp/$t.rc" 2>/dev/null) || rc=none
+	if [ "$rc" = 0 ]; then
 		ok 0 "$t: $secs s without a finding"
 		# "#RUNS DONE cov: N ft: N corp: ... exec/s: N rss: ..."
 		stats=$(grep -E '^#[0-9]+[[:space:]]+DONE ' "$tmp/$t.log" |
@@ -178,6 +190,10 @@ fuzz() {
 rom_seeds
 sysfs_seeds
 for t in "${targets[@]}"; do
-	fuzz "$t"
+	start "$t"
+done
+wait
+for t in "${targets[@]}"; do
+	report "$t"
 done
 exit $((failed > 0))

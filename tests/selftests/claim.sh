@@ -28,7 +28,8 @@
 # PCIPASS_CLAIM_VFS (VFs for d, sriov_totalvfs).
 # Exit: 0 all ok, 1 a failure, 2 usage, 4 skipped (not root or no lab).
 # The status of an echo into sysfs is the write's: what we test.
-# shellcheck disable=SC2320
+# ok_why takes its diagnostics as code, in single quotes.
+# shellcheck disable=SC2320,SC2016
 set -u
 
 ko=${1:-}
@@ -169,16 +170,16 @@ seed_server() {
 	modprobe -r nvme
 	modprobe -r vfio_pci 2>/dev/null
 	! loaded && [ ! -d /sys/module/nvme ] && [ ! -d /sys/module/vfio_pci ]
-	ok $? "a: set-up: pcipass, nvme and vfio-pci unloaded" \
-		"$(lsmod | grep -E '^(pcipass|nvme|vfio_pci) ')"
+	ok_why $? "a: set-up: pcipass, nvme and vfio-pci unloaded" \
+		"lsmod | grep -E '^(pcipass|nvme|vfio_pci) '"
 	mark=$(kmsg_mark claim-e-insmod)
 	insmod "$ko" 'claim=02:00.0,zz:qq' 2>"$tmp/err"
 	st=$?
 	[ "$st" != 0 ] && ! loaded &&
 		kmsg_since "$mark" | grep -qE 'pcipass: claim: entry [0-9]+ "zz:qq": '
-	ok $? "e: insmod with a bad claim= fails and the log names the entry" \
-		"insmod exit $st: $(cat "$tmp/err")" \
-		"$(kmsg_since "$mark" | grep pcipass: | tail -n 3)"
+	ok_why $? "e: insmod with a bad claim= fails and the log names the entry" \
+		'echo "insmod exit $st: $(cat "$tmp/err")"' \
+		'kmsg_since "$mark" | grep pcipass: | tail -n 3'
 	loaded && rmmod pcipass
 
 	insmod "$ko" claim=02:00.0
@@ -188,21 +189,21 @@ seed_server() {
 	wait_for on_driver $nv3 nvme
 	[ "$(drv $nv1)" = nvme ] && [ "$(drv $nv2)" = vfio-pci ] &&
 		[ "$(drv $nv3)" = nvme ]
-	ok $? "a: 01:00.0 and 03:00.0 on nvme, 02:00.0 on vfio-pci" \
-		"$(state $nv1 $nv2 $nv3)"
+	ok_why $? "a: 01:00.0 and 03:00.0 on nvme, 02:00.0 on vfio-pci" \
+		'state $nv1 $nv2 $nv3'
 	c=0
 	for d in /sys/class/nvme/*; do
 		[ "$(basename "$(readlink -f "$d/device")")" = $nv2 ] && c=$((c + 1))
 	done
 	[ $c = 0 ] && [ "$(ls /sys/class/nvme | wc -l)" = 2 ]
-	ok $? "a: /sys/class/nvme has two controllers, none for 02:00.0" \
-		"$(ls -l /sys/class/nvme/)"
+	ok_why $? "a: /sys/class/nvme has two controllers, none for 02:00.0" \
+		'ls -l /sys/class/nvme/'
 	[ "$(jdev $nv2 claim-origin)" = policy ] &&
 		[ "$(jdev $nv1 claim-origin)" = none ]
-	ok $? "a: pcipass -j says claim-origin policy for 02:00.0, none for 01:00.0" \
-		"$("$pp" -j dev show $nv1 2>&1; "$pp" -j dev show $nv2 2>&1)"
+	ok_why $? "a: pcipass -j says claim-origin policy for 02:00.0, none for 01:00.0" \
+		'"$pp" -j dev show $nv1 2>&1; "$pp" -j dev show $nv2 2>&1'
 	[ "$(cat $param)" = 02:00.0 ]
-	ok $? "a: the parameter reads back the active policy" "$(cat $param)"
+	ok_why $? "a: the parameter reads back the active policy" 'cat $param'
 
 	# --- e: a bad policy write leaves the active one ----------------------
 	mark=$(kmsg_mark claim-e-write)
@@ -211,15 +212,16 @@ seed_server() {
 	[ "$st" != 0 ] && grep -q 'Invalid argument' "$tmp/err" &&
 		[ "$(cat $param)" = 02:00.0 ] && [ "$(drv $nv2)" = vfio-pci ] &&
 		kmsg_since "$mark" | grep -qE 'pcipass: claim: entry [0-9]+ "class=0xzz": '
-	ok $? "e: a bad claim= write fails with EINVAL, names the token, keeps the policy" \
-		"write: $st $(cat "$tmp/err")" "policy now: $(cat $param)" \
-		"$(kmsg_since "$mark" | grep pcipass: | tail -n 3)"
+	ok_why $? "e: a bad claim= write fails with EINVAL, names the token, keeps the policy" \
+		'echo "write: $st $(cat "$tmp/err")"' \
+		'echo "policy now: $(cat $param)"' \
+		'kmsg_since "$mark" | grep pcipass: | tail -n 3'
 
 	echo >"$param"
 	wait_for on_driver $nv2 nvme
 	[ "$(drv $nv2)" = nvme ] && [ -z "$(override $nv2)" ] &&
 		[ "$(jdev $nv2 claim-origin)" = none ]
-	ok $? "a: an empty policy releases 02:00.0 to nvme" "$(state $nv2)"
+	ok_why $? "a: an empty policy releases 02:00.0 to nvme" 'state $nv2'
 
 	# --- e: the boot display (first: once vfio-pci has had a display,
 	# boot_vga was seen to read 0) -------------------------------------------
@@ -243,8 +245,8 @@ seed_server() {
 		[ $rc = 1 ] && grep -qx "pcipass: claim $bvga: Device or resource busy" "$tmp/err" &&
 			grep -q '^Error: .*boot' "$tmp/err" &&
 			[ "$(drv "$bvga")" = "$bdrv" ] && [ -z "$(override "$bvga")" ]
-		ok $? "e: claiming the boot display $bvga is refused with EBUSY, nothing moves" \
-			"$(outs)" "$(state "$bvga")"
+		ok_why $? "e: claiming the boot display $bvga is refused with EBUSY, nothing moves" \
+			'outs' 'state "$bvga"'
 	else
 		skip "e: boot display refused" "no function has boot_vga 1"
 	fi
@@ -256,38 +258,39 @@ seed_server() {
 	local prev1 prev2
 	prev1=$(drv $gpu1) prev2=$(drv $gpu2)
 	[ "$prev2" = xhci_hcd ]
-	ok $? "b: xhci_hcd holds 04:00.2 first" "$(state $gpu0 $gpu1 $gpu2)"
+	ok_why $? "b: xhci_hcd holds 04:00.2 first" 'state $gpu0 $gpu1 $gpu2'
 	echo '04:00.*' >"$param"
 	ok $? "b: claim=04:00.* written at runtime"
 	[ "$(drv $gpu0)" = vfio-pci ] && [ "$(drv $gpu1)" = vfio-pci ] &&
 		[ "$(drv $gpu2)" = vfio-pci ]
-	ok $? "b: all three functions on vfio-pci right after the write" \
-		"$(state $gpu0 $gpu1 $gpu2)"
+	ok_why $? "b: all three functions on vfio-pci right after the write" \
+		'state $gpu0 $gpu1 $gpu2'
 	[ "$(jdev $gpu2 prev-driver)" = "$prev2" ] &&
 		[ "$(jdev $gpu2 claim-origin)" = policy ]
-	ok $? "b: 04:00.2 shows claim-origin policy, prev-driver $prev2" \
-		"$("$pp" -j dev show $gpu2 2>&1)"
+	ok_why $? "b: 04:00.2 shows claim-origin policy, prev-driver $prev2" \
+		'"$pp" -j dev show $gpu2 2>&1'
 	local grp
 	grp=$(basename "$(readlink "$devs/$gpu0/iommu_group")")
 	"$pp" -j group show "$grp" >"$tmp/g.json" 2>&1
 	[ "$(jfield "$(cat "$tmp/g.json")" viable)" = true ]
-	ok $? "b: group $grp is viable per pcipass -j" "$(cat "$tmp/g.json")"
+	ok_why $? "b: group $grp is viable per pcipass -j" 'cat "$tmp/g.json"'
 	[ -c "/dev/vfio/$grp" ]
-	ok $? "b: /dev/vfio/$grp exists" "$(ls -l /dev/vfio/)"
+	ok_why $? "b: /dev/vfio/$grp exists" 'ls -l /dev/vfio/'
 	"$pp" group show "$grp" >"$tmp/g.txt" 2>&1
 	grep -q 'claimed: policy' "$tmp/g.txt"
-	ok $? "b: the group view marks the functions as claimed" "$(cat "$tmp/g.txt")"
+	ok_why $? "b: the group view marks the functions as claimed" \
+		'cat "$tmp/g.txt"'
 	"$pp" dev show $gpu2 -d >"$tmp/d.txt" 2>&1
 	grep -qx $'\tClaimed: policy' "$tmp/d.txt" &&
 		grep -qx $'\tPrevious driver: '"$prev2" "$tmp/d.txt"
-	ok $? "b: dev show -d shows claim origin and previous driver" \
-		"$(cat "$tmp/d.txt")"
+	ok_why $? "b: dev show -d shows claim origin and previous driver" \
+		'cat "$tmp/d.txt"'
 	echo >"$param"
 	wait_for on_driver $gpu2 "$prev2"
 	[ "$(drv $gpu2)" = "$prev2" ] && [ "$(drv $gpu1)" = "$prev1" ] &&
 		[ -z "$(override $gpu0)$(override $gpu1)$(override $gpu2)" ]
-	ok $? "b: clearing the policy returns 04:00.1 to $prev1 and 04:00.2 to $prev2" \
-		"$(state $gpu0 $gpu1 $gpu2)"
+	ok_why $? "b: clearing the policy returns 04:00.1 to $prev1 and 04:00.2 to $prev2" \
+		'state $gpu0 $gpu1 $gpu2'
 
 	# --- c: hotplug of a policy-claimed NVMe ------------------------------
 	local port i bad=0
@@ -311,8 +314,8 @@ seed_server() {
 		ok $? "c: $cycles remove/rescan cycles: 0 native binds, on vfio-pci after each" \
 			"native binds $native_binds, cycles not on vfio-pci $bad"
 		[ "$vfio_binds" = "$cycles" ]
-		ok $? "c: the monitor saw $cycles vfio-pci binds" \
-			"vfio-pci binds seen: $vfio_binds" "$(tail -n 5 "$tmp/hp.json")"
+		ok_why $? "c: the monitor saw $cycles vfio-pci binds" \
+			'echo "vfio-pci binds seen: $vfio_binds"' 'tail -n 5 "$tmp/hp.json"'
 		c=0
 		for d in /sys/class/nvme/*; do
 			[ "$(basename "$(readlink -f "$d/device")")" = $nv2 ] && c=$((c + 1))
@@ -320,30 +323,33 @@ seed_server() {
 		[ $c = 0 ]
 		ok $? "c: no nvme controller for 02:00.0 after the cycles"
 	else
-		ok 1 "c: monitor subscribed" "$(cat "$tmp/hp.json.err")"
+		ok_why 1 "c: monitor subscribed" 'cat "$tmp/hp.json.err"'
 	fi
 	echo >"$param"
 	wait_for on_driver $nv2 nvme
 
 	# --- g: runtime claim and release, with events ------------------------
 	mon_start "$tmp/g.json"
-	ok $? "g: monitor subscribed to the events group" "$(cat "$tmp/g.json.err" 2>/dev/null)"
+	ok_why $? "g: monitor subscribed to the events group" \
+		'cat "$tmp/g.json.err" 2>/dev/null'
 	run claim 01:00.0
 	[ $rc = 0 ] && grep -qx "claimed $nv1: nvme -> vfio-pci" "$tmp/out" &&
 		[ "$(drv $nv1)" = vfio-pci ]
-	ok $? "g: pcipass claim 01:00.0 moves it from nvme to vfio-pci" "$(outs)" \
-		"$(state $nv1)"
+	ok_why $? "g: pcipass claim 01:00.0 moves it from nvme to vfio-pci" \
+		'outs' 'state $nv1'
 	[ "$(jdev $nv1 claim-origin)" = runtime ] &&
 		[ "$(jdev $nv1 prev-driver)" = nvme ]
-	ok $? "g: claim-origin runtime, prev-driver nvme" "$("$pp" -j dev show $nv1 2>&1)"
+	ok_why $? "g: claim-origin runtime, prev-driver nvme" \
+		'"$pp" -j dev show $nv1 2>&1'
 	run claim 01:00.0
 	[ $rc = 0 ] && [ "$(drv $nv1)" = vfio-pci ]
-	ok $? "g: claiming it again is fine (idempotent)" "$(outs)"
+	ok_why $? "g: claiming it again is fine (idempotent)" 'outs'
 	run -j release 01:00.0
 	[ $rc = 0 ] && [ "$(drv $nv1)" = nvme ] && [ -z "$(override $nv1)" ] &&
 		[ "$(jfield "$(cat "$tmp/out")" bdf)" = $nv1 ] &&
 		[ "$(jfield "$(cat "$tmp/out")" driver)" = nvme ]
-	ok $? "g: pcipass -j release 01:00.0 returns it to nvme" "$(outs)" "$(state $nv1)"
+	ok_why $? "g: pcipass -j release 01:00.0 returns it to nvme" 'outs' \
+		'state $nv1'
 	mon_stop
 	local t
 	for t in "unbind nvme" "bind vfio-pci" "claim vfio-pci" \
@@ -352,7 +358,7 @@ seed_server() {
 		set -- $t
 		c=$(mon_count "$tmp/g.json" "$1" $nv1 "$2")
 		[ "$c" -ge 1 ]
-		ok $? "g: monitor shows $1 $2 for 01:00.0" "$(cat "$tmp/g.json")"
+		ok_why $? "g: monitor shows $1 $2 for 01:00.0" 'cat "$tmp/g.json"'
 	done
 	local gen prev=-1 back=0 events=0
 	while IFS= read -r gen; do
@@ -362,7 +368,7 @@ seed_server() {
 		prev=$REPLY
 	done <"$tmp/g.json"
 	[ $events -gt 0 ] && [ $back = 0 ]
-	ok $? "g: event generations never go back" "$(cat "$tmp/g.json")"
+	ok_why $? "g: event generations never go back" 'cat "$tmp/g.json"'
 
 	# --- e: refusals -------------------------------------------------------
 	setpriv --reuid=65534 --regid=65534 --clear-groups "$pp" claim 01:00.0 \
@@ -371,7 +377,7 @@ seed_server() {
 	[ $rc = 1 ] &&
 		grep -qx "pcipass: claim $nv1: Operation not permitted" "$tmp/err" &&
 		[ "$(drv $nv1)" = nvme ]
-	ok $? "e: unprivileged claim fails with EPERM" "$(outs)"
+	ok_why $? "e: unprivileged claim fails with EPERM" 'outs'
 
 	# Moving a function through sysfs needs root: here CAP_SYS_ADMIN.
 	# CAP_NET_ADMIN, which network daemons hold, is not enough.
@@ -380,23 +386,25 @@ seed_server() {
 		grep -qx "pcipass: claim $nv1: Operation not permitted" "$tmp/err" &&
 		grep -q "^Error: CAP_SYS_ADMIN is required" "$tmp/err" &&
 		[ "$(drv $nv1)" = nvme ]
-	ok $? "e: a claim with CAP_NET_ADMIN only fails with EPERM, naming CAP_SYS_ADMIN" \
-		"$(outs)"
+	ok_why $? "e: a claim with CAP_NET_ADMIN only fails with EPERM, naming CAP_SYS_ADMIN" \
+		'outs'
 	if [ -n "${PCIPASS_DEBUG_KERNEL:-}" ]; then
 		skip "e: CAP_SYS_ADMIN without root's uid claims and releases" \
 			"rules, no new module code: the stock kernels run it"
 	else
 		as_cap sys_admin claim 01:00.0
 		[ $rc = 0 ] && [ "$(drv $nv1)" = vfio-pci ]
-		ok $? "e: CAP_SYS_ADMIN without root's uid claims" "$(outs)" "$(state $nv1)"
+		ok_why $? "e: CAP_SYS_ADMIN without root's uid claims" 'outs' \
+			'state $nv1'
 		as_cap net_admin release 01:00.0
 		[ $rc = 1 ] && grep -q "^Error: CAP_SYS_ADMIN is required" "$tmp/err" &&
 			[ "$(drv $nv1)" = vfio-pci ]
-		ok $? "e: a release with CAP_NET_ADMIN only fails, the function stays" \
-			"$(outs)" "$(state $nv1)"
+		ok_why $? "e: a release with CAP_NET_ADMIN only fails, the function stays" \
+			'outs' 'state $nv1'
 		as_cap sys_admin release 01:00.0
 		[ $rc = 0 ] && [ "$(drv $nv1)" = nvme ]
-		ok $? "e: CAP_SYS_ADMIN without root's uid releases" "$(outs)" "$(state $nv1)"
+		ok_why $? "e: CAP_SYS_ADMIN without root's uid releases" 'outs' \
+			'state $nv1'
 	fi
 
 	local blk
@@ -411,15 +419,15 @@ seed_server() {
 			grep -qx "pcipass: claim $nv3: Device or resource busy" "$tmp/err" &&
 			grep -q "^Error: .*$blk" "$tmp/err" && [ "$(drv $nv3)" = nvme ] &&
 			[ -z "$(override $nv3)" ]
-		ok $? "e: claiming an NVMe with a mounted file system fails with EBUSY naming $blk" \
-			"$(outs)" "$(state $nv3)"
+		ok_why $? "e: claiming an NVMe with a mounted file system fails with EBUSY naming $blk" \
+			'outs' 'state $nv3'
 		grep -qx "Hint: $blk is mounted on $mnt" "$tmp/err"
-		ok $? "e: the CLI says where $blk is mounted" "$(outs)"
+		ok_why $? "e: the CLI says where $blk is mounted" 'outs'
 		umount $mnt
 		mnt=
 	else
-		ok 1 "e: a file system on the namespace of 03:00.0" \
-			"namespace '$blk'" "$(cat "$tmp/err")"
+		ok_why 1 "e: a file system on the namespace of 03:00.0" \
+			'echo "namespace '\''$blk'\''"' 'cat "$tmp/err"'
 	fi
 
 	iface=$(ls "$devs/$nic2/net" 2>/dev/null | head -n 1)
@@ -428,14 +436,16 @@ seed_server() {
 		[ $rc = 1 ] && grep -q "^Error: .*$nic2.*$iface" "$tmp/err" &&
 			[ "$(drv $nic1)" = e1000 ] && [ "$(drv $nic2)" = e1000 ] &&
 			[ -z "$(override $nic1)$(override $nic2)" ]
-		ok $? "e: a group member whose interface is up blocks the group; nothing changes" \
-			"$(outs)" "$(state $nic1 $nic2)"
+		ok_why $? "e: a group member whose interface is up blocks the group; nothing changes" \
+			'outs' 'state $nic1 $nic2'
 		run claim 06:01.0 function-only
 		[ $rc = 0 ] && [ "$(drv $nic1)" = vfio-pci ] && [ "$(drv $nic2)" = e1000 ]
-		ok $? "e: function-only claims 06:01.0 alone" "$(outs)" "$(state $nic1 $nic2)"
+		ok_why $? "e: function-only claims 06:01.0 alone" 'outs' \
+			'state $nic1 $nic2'
 		run release 06:01.0 function-only
 		[ $rc = 0 ] && [ "$(drv $nic1)" = e1000 ]
-		ok $? "e: function-only release returns 06:01.0 to e1000" "$(outs)" "$(state $nic1)"
+		ok_why $? "e: function-only release returns 06:01.0 to e1000" 'outs' \
+			'state $nic1'
 		ip link set dev "$iface" down
 		iface=
 	else
@@ -447,13 +457,13 @@ seed_server() {
 		run claim 09:00.0
 		[ $rc = 1 ] && grep -qx "pcipass: claim $nic3: Device or resource busy" "$tmp/err" &&
 			grep -q "^Error: .*$iface" "$tmp/err" && [ "$(drv $nic3)" = e1000e ]
-		ok $? "e: an interface that is up is refused with EBUSY" "$(outs)"
+		ok_why $? "e: an interface that is up is refused with EBUSY" 'outs'
 		run claim 09:00.0 force
 		[ $rc = 0 ] && [ "$(drv $nic3)" = vfio-pci ]
-		ok $? "e: force claims it anyway" "$(outs)" "$(state $nic3)"
+		ok_why $? "e: force claims it anyway" 'outs' 'state $nic3'
 		run release 09:00.0
 		[ $rc = 0 ] && [ "$(drv $nic3)" = e1000e ]
-		ok $? "e: release returns it to e1000e" "$(outs)" "$(state $nic3)"
+		ok_why $? "e: release returns it to e1000e" 'outs' 'state $nic3'
 		ip link set dev "$iface" down 2>/dev/null
 		iface=
 	else
@@ -462,34 +472,36 @@ seed_server() {
 
 	run release 01:00.0
 	[ $rc = 1 ] && [ "$(drv $nv1)" = nvme ]
-	ok $? "e: releasing a function pcipass did not claim fails" "$(outs)"
+	ok_why $? "e: releasing a function pcipass did not claim fails" 'outs'
 	run claim 0a:00.0
 	[ $rc = 1 ] && grep -qx 'pcipass: claim 0a:00.0: no PCI function matches' "$tmp/err"
-	ok $? "e: a filter that matches nothing is an error" "$(outs)"
+	ok_why $? "e: a filter that matches nothing is an error" 'outs'
 	run claim
 	[ $rc = 2 ]
-	ok $? "e: claim without a filter is a usage error" "$(outs)"
+	ok_why $? "e: claim without a filter is a usage error" 'outs'
 
 	# --- f: rollback when vfio-pci cannot be loaded -----------------------
 	modprobe -r vfio_pci 2>"$tmp/err"
 	mkdir -p /run/modprobe.d
 	echo 'install vfio_pci /bin/false' >/run/modprobe.d/pcipass-claim-test.conf
 	if has_driver vfio-pci || modprobe vfio-pci 2>/dev/null; then
-		ok 1 "f: vfio-pci made unavailable" "$(cat "$tmp/err")" "$(lsmod | grep vfio)"
+		ok_why 1 "f: vfio-pci made unavailable" 'cat "$tmp/err"' \
+			'lsmod | grep vfio'
 	else
 		mon_start "$tmp/f.json"
 		run claim 01:00.0
 		mon_stop
 		[ $rc = 1 ] && grep -q "^pcipass: claim $nv1: " "$tmp/err" &&
 			grep -q '^Error: ' "$tmp/err"
-		ok $? "f: claim fails with an explanation when vfio-pci cannot load" "$(outs)"
+		ok_why $? "f: claim fails with an explanation when vfio-pci cannot load" \
+			'outs'
 		[ "$(drv $nv1)" = nvme ] && [ -z "$(override $nv1)" ] &&
 			[ "$(jdev $nv1 claim-origin)" = none ]
-		ok $? "f: 01:00.0 is back on nvme, no override, not claimed" "$(state $nv1)" \
-			"$(cat "$tmp/f.json")"
+		ok_why $? "f: 01:00.0 is back on nvme, no override, not claimed" \
+			'state $nv1' 'cat "$tmp/f.json"'
 		c=$(mon_count "$tmp/f.json" claim)
 		[ "$c" = 0 ]
-		ok $? "f: no claim event" "$(cat "$tmp/f.json")"
+		ok_why $? "f: no claim event" 'cat "$tmp/f.json"'
 	fi
 	rm -f /run/modprobe.d/pcipass-claim-test.conf
 	modprobe vfio-pci
@@ -497,55 +509,59 @@ seed_server() {
 	# --- h: rmmod ------------------------------------------------------------
 	run claim 01:00.0
 	[ $rc = 0 ] && [ "$(drv $nv1)" = vfio-pci ] && [ "$(override $nv1)" = vfio-pci ]
-	ok $? "h: 01:00.0 claimed before rmmod" "$(outs)" "$(state $nv1)"
+	ok_why $? "h: 01:00.0 claimed before rmmod" 'outs' 'state $nv1'
 	rmmod pcipass
 	ok $? "h: rmmod pcipass with a function claimed"
 	[ "$(drv $nv1)" = vfio-pci ] && [ -z "$(override $nv1)" ]
-	ok $? "h: after rmmod 01:00.0 stays on vfio-pci and its override is cleared" \
-		"$(state $nv1)"
+	ok_why $? "h: after rmmod 01:00.0 stays on vfio-pci and its override is cleared" \
+		'state $nv1'
 	insmod "$ko"
 	[ "$(jdev $nv1 claim-origin)" = external ] && [ "$(drv $nv1)" = vfio-pci ]
-	ok $? "h: after reload 01:00.0 is still on vfio-pci, claim-origin external" \
-		"$(state $nv1)" "$("$pp" -j dev show $nv1 2>&1)"
+	ok_why $? "h: after reload 01:00.0 is still on vfio-pci, claim-origin external" \
+		'state $nv1' '"$pp" -j dev show $nv1 2>&1'
 	run release 01:00.0
 	[ $rc = 1 ] &&
 		grep -qx "Error: $nv1 is held for vfio-pci outside pcipass; release it with force" \
 			"$tmp/err" &&
 		[ "$(drv $nv1)" = vfio-pci ] && [ -z "$(override $nv1)" ]
-	ok $? "h: releasing it without force is refused, names it, changes nothing" \
-		"$(outs)" "$(state $nv1)"
+	ok_why $? "h: releasing it without force is refused, names it, changes nothing" \
+		'outs' 'state $nv1'
 	run -j release 01:00.0 force
 	[ $rc = 0 ] && [ "$(drv $nv1)" = nvme ] && [ -z "$(override $nv1)" ] &&
 		[ "$(jbdfs "$(cat "$tmp/out")")" = $nv1 ]
-	ok $? "h: release force returns it to nvme and names it" "$(outs)" "$(state $nv1)"
+	ok_why $? "h: release force returns it to nvme and names it" 'outs' \
+		'state $nv1'
 	[ "$(jdev $nv1 claim-origin)" = none ]
-	ok $? "h: then 01:00.0 is not claimed" "$("$pp" -j dev show $nv1 2>&1)"
+	ok_why $? "h: then 01:00.0 is not claimed" \
+		'"$pp" -j dev show $nv1 2>&1'
 
 	# --- i: release after a removal ------------------------------------------
 	run claim 06:01.0
 	[ $rc = 0 ] && [ "$(drv $nic1)" = vfio-pci ] && [ "$(drv $nic2)" = vfio-pci ]
-	ok $? "i: claim 06:01.0 takes 06:02.0 of its group too" "$(outs)" \
-		"$(state $nic1 $nic2)"
+	ok_why $? "i: claim 06:01.0 takes 06:02.0 of its group too" 'outs' \
+		'state $nic1 $nic2'
 	echo 1 >"$devs/$nic1/remove" && echo 1 >/sys/bus/pci/rescan &&
 		wait_for on_driver $nic1 e1000
-	ok $? "i: 06:01.0, removed and rescanned, comes back on e1000" \
-		"$(state $nic1 $nic2)"
+	ok_why $? "i: 06:01.0, removed and rescanned, comes back on e1000" \
+		'state $nic1 $nic2'
 	[ "$(drv $nic2)" = vfio-pci ] && [ "$(jdev $nic2 claim-origin)" = runtime ] &&
 		[ "$(jdev $nic1 claim-origin)" = none ]
-	ok $? "i: its mate 06:02.0 stays claimed" "$(state $nic1 $nic2)"
+	ok_why $? "i: its mate 06:02.0 stays claimed" 'state $nic1 $nic2'
 	run release 06:01.0 function-only
 	[ $rc = 1 ] && grep -qx "Error: $nic1 is not claimed by pcipass" "$tmp/err" &&
 		[ "$(drv $nic2)" = vfio-pci ]
-	ok $? "i: release 06:01.0 function-only is refused: it is not held" "$(outs)"
+	ok_why $? "i: release 06:01.0 function-only is refused: it is not held" \
+		'outs'
 	run -j release 06:01.0
 	[ $rc = 0 ] && [ "$(drv $nic1)" = e1000 ] && [ "$(drv $nic2)" = e1000 ] &&
 		[ -z "$(override $nic2)" ] &&
 		[ "$(jbdfs "$(cat "$tmp/out")")" = $nic2 ]
-	ok $? "i: release 06:01.0 returns the mate pcipass held, and names only it" \
-		"$(outs)" "$(state $nic1 $nic2)"
+	ok_why $? "i: release 06:01.0 returns the mate pcipass held, and names only it" \
+		'outs' 'state $nic1 $nic2'
 	run release 06:01.0
 	[ $rc = 1 ] && grep -qx "Error: $nic1 is not claimed by pcipass" "$tmp/err"
-	ok $? "i: with nothing of the group held, release is refused again" "$(outs)"
+	ok_why $? "i: with nothing of the group held, release is refused again" \
+		'outs'
 
 	# --- j: a mate already on vfio-pci stays external -------------------------
 	if [ -n "${PCIPASS_DEBUG_KERNEL:-}" ]; then
@@ -558,23 +574,24 @@ seed_server() {
 		echo $nic2 >/sys/bus/pci/drivers/e1000/unbind &&
 		echo $nic2 >/sys/bus/pci/drivers_probe
 	[ "$(drv $nic2)" = vfio-pci ] && [ "$(jdev $nic2 claim-origin)" = external ]
-	ok $? "j: 06:02.0 bound to vfio-pci by hand is external" "$(state $nic2)"
+	ok_why $? "j: 06:02.0 bound to vfio-pci by hand is external" \
+		'state $nic2'
 	run -j claim 06:01.0
 	[ $rc = 0 ] && [ "$(drv $nic1)" = vfio-pci ] &&
 		[ "$(jdev $nic2 claim-origin)" = external ] &&
 		[ "$(jbdfs "$(cat "$tmp/out")")" = $nic1 ]
-	ok $? "j: claim 06:01.0 names only it; its mate 06:02.0 stays external" \
-		"$(outs)" "$(state $nic1 $nic2)" "$("$pp" -j dev show $nic2 2>&1)"
+	ok_why $? "j: claim 06:01.0 names only it; its mate 06:02.0 stays external" \
+		'outs' 'state $nic1 $nic2' '"$pp" -j dev show $nic2 2>&1'
 	run release 06:01.0
 	[ $rc = 0 ] && [ "$(drv $nic1)" = e1000 ] && [ "$(drv $nic2)" = vfio-pci ] &&
 		[ "$(override $nic2)" = vfio-pci ]
-	ok $? "j: release without force returns 06:01.0, leaves the external mate" \
-		"$(outs)" "$(state $nic1 $nic2)"
+	ok_why $? "j: release without force returns 06:01.0, leaves the external mate" \
+		'outs' 'state $nic1 $nic2'
 	echo >"$devs/$nic2/driver_override"
 	echo $nic2 >/sys/bus/pci/drivers/vfio-pci/unbind
 	echo $nic2 >/sys/bus/pci/drivers_probe
 	wait_for on_driver $nic2 e1000
-	ok $? "j: 06:02.0 back on e1000 by hand" "$(state $nic2)"
+	ok_why $? "j: 06:02.0 back on e1000 by hand" 'state $nic2'
 }
 
 # ---------------------------------------------------------------------------
@@ -590,7 +607,7 @@ sriov() {
 	echo '!01:00.0,01:*.*' >"$param"
 	ok $? "d: claim=!01:00.0,01:*.* written"
 	[ "$(drv $pf)" = nvme ]
-	ok $? "d: the excluded PF stays on nvme" "$(state $pf)"
+	ok_why $? "d: the excluded PF stays on nvme" 'state $pf'
 	echo 1 >"$devs/$pf/sriov_drivers_autoprobe"
 	echo "$want" >"$devs/$pf/sriov_numvfs"
 	st=$?
@@ -613,10 +630,11 @@ sriov() {
 		[ "$(basename "$(readlink -f "$d/device")")" != $pf ] && c=$((c + 1))
 	done
 	[ $c = 0 ]
-	ok $? "d: no nvme controller on any VF" "$(ls -l /sys/class/nvme/)"
+	ok_why $? "d: no nvme controller on any VF" 'ls -l /sys/class/nvme/'
 	vf=$(basename "$(readlink -f "$devs/$pf/virtfn0")")
 	[ "$(jdev "$vf" claim-origin)" = policy ]
-	ok $? "d: $vf shows claim-origin policy" "$("$pp" -j dev show "$vf" 2>&1)"
+	ok_why $? "d: $vf shows claim-origin policy" \
+		'"$pp" -j dev show "$vf" 2>&1'
 
 	echo 0 >"$devs/$pf/sriov_numvfs"
 	echo >"$param"
@@ -633,14 +651,14 @@ sriov() {
 	for vf in "${args[@]}"; do [ "$(drv "$vf")" = vfio-pci ] || bad=$((bad + 1)); done
 	c=$(grep -c '^claimed ' "$tmp/out")
 	[ $rc = 0 ] && [ $bad = 0 ] && [ "$c" = "${#args[@]}" ]
-	ok $? "d: one claim request for ${#args[@]} VFs" "$(outs | tail -n 5)" \
-		"not on vfio-pci: $bad, claimed lines: $c"
+	ok_why $? "d: one claim request for ${#args[@]} VFs" 'outs | tail -n 5' \
+		'echo "not on vfio-pci: $bad, claimed lines: $c"'
 	run release "${args[@]}"
 	bad=0
 	for vf in "${args[@]}"; do [ "$(drv "$vf")" = - ] || bad=$((bad + 1)); done
 	[ $rc = 0 ] && [ $bad = 0 ]
-	ok $? "d: releasing them leaves them unbound (autoprobe off, no prev driver)" \
-		"$(outs | tail -n 5)" "still bound: $bad"
+	ok_why $? "d: releasing them leaves them unbound (autoprobe off, no prev driver)" \
+		'outs | tail -n 5' 'echo "still bound: $bad"'
 
 	# Back to the VFs suite.sh made.
 	echo 0 >"$devs/$pf/sriov_numvfs"

@@ -115,8 +115,8 @@ check_free() {
 		"frees of $bdf seen by the pci_release_dev probe: $c" \
 		"(0: a reference was never dropped; 2+: dropped too often)"
 	restore "$bdf" "$want"
-	ok $? "$name: $bdf back on $want after rescan" \
-		"driver: $(drv "$bdf")"
+	ok_why $? "$name: $bdf back on $want after rescan" \
+		'echo "driver: $(drv "$bdf")"'
 }
 
 run_target() {	# BDF GROUP-FILTER
@@ -221,7 +221,7 @@ run_target 0000:01:00.0 01:00.0
 run_target 0000:06:01.0 06:01.0
 topology >"$tmp/after"
 cmp -s "$tmp/before" "$tmp/after"
-ok $? "every function back on its driver, every group as it was" \
-	"$(diff "$tmp/before" "$tmp/after")"
+ok_why $? "every function back on its driver, every group as it was" \
+	'diff "$tmp/before" "$tmp/after"'
 echo "1..$n"
 [ "$failed" = 0 ]

@@ -280,10 +280,10 @@ read -r _ dump_bad <"$tmp/count.dumps"
 [ "$total" -ge $((ops * 9 / 10)) ]
 ok $? "concurrent dumps, claims, releases, remove/rescan${pf:+, sriov_numvfs}: $total operations (>= $((ops * 9 / 10)))"
 [ "$dump_bad" = 0 ]
-ok $? "every dump under churn was consistent ($dump_bad failed)" \
-	"$(sort "$tmp/dump.err" | uniq -c | sort -rn | head -n 5)"
+ok_why $? "every dump under churn was consistent ($dump_bad failed)" \
+	'sort "$tmp/dump.err" | uniq -c | sort -rn | head -n 5'
 [ ! -s "$tmp/crash" ]
-ok $? "the CLI never died of a signal" "$(head -n 5 "$tmp/crash")"
+ok_why $? "the CLI never died of a signal" 'head -n 5 "$tmp/crash"'
 # A claim may fail while its function is being removed; some must work.
 claimed=0
 for t in $claim_targets; do
@@ -292,8 +292,8 @@ for t in $claim_targets; do
 	claimed=$((claimed + c))
 done
 [ "$claimed" -gt 0 ]
-ok $? "under churn claims still moved functions onto vfio-pci ($claimed)" \
-	"$(sort "$tmp/cli.err" | uniq -c | sort -rn | head -n 5)"
+ok_why $? "under churn claims still moved functions onto vfio-pci ($claimed)" \
+	'sort "$tmp/cli.err" | uniq -c | sort -rn | head -n 5'
 if [ -n "$pf" ]; then
 	read -r _ pf_bad <"$tmp/count.pf"
 	[ "$pf_bad" = 0 ]
@@ -422,8 +422,8 @@ else
 		fi
 	done
 	[ "$bad" = 0 ] && [ ! -s "$tmp/crash" ] && "$nl" --dump
-	ok $? "3 rounds of QMP device_del while claim/release of the function run" \
-		"$badmsg" "$(head -n 5 "$tmp/crash")"
+	ok_why $? "3 rounds of QMP device_del while claim/release of the function run" \
+		'echo "$badmsg"' 'head -n 5 "$tmp/crash"'
 	diffs=$(settle "$tmp/map.start")
 	ok $? "after surprise removal every function is on its driver" "$diffs"
 fi
@@ -443,8 +443,9 @@ elif [ -w "$kmemleak" ]; then
 	echo scan >"$kmemleak"
 	cat "$kmemleak" >"$tmp/leaks"
 	[ ! -s "$tmp/leaks" ]
-	ok $? "kmemleak: no leak suspected after the stress" \
-		"$(grep -c unreferenced "$tmp/leaks") suspects" "$(head -n 40 "$tmp/leaks")"
+	ok_why $? "kmemleak: no leak suspected after the stress" \
+		'echo "$(grep -c unreferenced "$tmp/leaks") suspects"' \
+		'head -n 40 "$tmp/leaks"'
 else
 	skip "kmemleak scan" "no $kmemleak in this kernel"
 fi
