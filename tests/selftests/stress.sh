@@ -101,14 +101,19 @@ settle() {
 }
 
 # Hand a function back to the driver it had in MAP: release it if pcipass
-# holds it, else unbind and let the bus probe it.
+# holds it, else unbind and let the bus probe it. Nothing runs for a
+# function already on it: 26 programs cost a minute on the debug kernel.
 restore() {	# BDF MAP
-	local want
-	want=$(awk -v b="$1" '$1 == b { print $2 }' "$2")
+	local want= b d
+	while read -r b d _; do
+		[ "$b" != "$1" ] || { want=$d; break; }
+	done <"$2"
 	[ -n "$want" ] && [ -e "$devs/$1" ] || return 0
-	[ "$(drv "$1")" = "$want" ] && return 0
+	drv_r "$1"
+	[ "$REPLY" = "$want" ] && return 0
 	"$pp" release "$1" >/dev/null 2>&1
-	[ "$(drv "$1")" = "$want" ] && return 0
+	drv_r "$1"
+	[ "$REPLY" = "$want" ] && return 0
 	[ -e "$devs/$1/driver" ] && echo "$1" >"$devs/$1/driver/unbind"
 	echo >"$devs/$1/driver_override" 2>/dev/null
 	[ "$want" = - ] || echo "$1" >/sys/bus/pci/drivers_probe 2>/dev/null
