@@ -943,7 +943,8 @@ static void check_devices(struct check *c, const struct pcipass_slot_filter *fil
 	}
 	if (!n && filtered)
 		finding(c, R_FAIL, NULL, "pcipass",
-			"no PCI function matches the filter", NULL);
+			"the filter matches only bridges, which are checked only when named one by one",
+			"name the bridge: BUS:SLOT.FUNC");
 	free((void *)t.fns);
 	pcipass_snapshot_unref(snap);
 }
@@ -965,6 +966,19 @@ static int check_run(struct pp *pp, int argc, char **argv)
 	err = pp_parse_optional_filter(argc, argv, "check", &filter);
 	if (err)
 		return err;
+
+	/* A FILTER that names nothing is an error before any finding. */
+	if (argc) {
+		struct pcipass_snapshot *snap;
+
+		if (!pcipass_snapshot_new(pp->ctx, &snap)) {
+			bool any = pp_any_match(snap, &filter);
+
+			pcipass_snapshot_unref(snap);
+			if (!any)
+				return pp_no_match("check", argv[0]);
+		}
+	}
 
 	c.root = pcipass_get_sysfs_root(pp->ctx) ?: "";
 	if (!uname(&u))

@@ -255,7 +255,7 @@ static int claim_run(struct pp *pp, const struct claim_verb *v, int argc,
 
 	err = pcipass_snapshot_new(pp->ctx, &snap);
 	if (err < 0) {
-		ret = pp_fail(pp, "dump", err);
+		ret = pp_fail(pp, v->name, err);
 		goto out;
 	}
 
@@ -284,9 +284,7 @@ static int claim_run(struct pp *pp, const struct claim_verb *v, int argc,
 	}
 	for (i = 0; i < n_filters; i++) {
 		if (!matched[i]) {
-			fprintf(stderr, "pcipass: %s %s: no PCI function matches\n",
-				v->name, argv[i]);
-			ret = EXIT_FAILURE;
+			ret = pp_no_match(v->name, argv[i]);
 			goto out;
 		}
 	}

@@ -36,6 +36,7 @@
  *
  * The text output is for people and may change.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -455,8 +456,10 @@ static int dev_show(struct pp *pp, int argc, char **argv)
 		snprintf(bdf, sizeof(bdf), "%04x:%02x:%02x.%x", filter.domain,
 			 filter.bus, filter.slot, filter.func);
 		err = pcipass_dev_get(pp->ctx, bdf, &dev);
+		if (err == -ENODEV)
+			return pp_no_match("dev show", argv[0]);
 		if (err < 0) {
-			snprintf(what, sizeof(what), "get %s", bdf);
+			snprintf(what, sizeof(what), "dev show %s", argv[0]);
 			return pp_fail(pp, what, err);
 		}
 		output_start(pp->json, pp->pretty);
@@ -473,7 +476,11 @@ static int dev_show(struct pp *pp, int argc, char **argv)
 
 	err = pcipass_snapshot_new(pp->ctx, &snap);
 	if (err < 0)
-		return pp_fail(pp, "dump", err);
+		return pp_fail(pp, "dev show", err);
+	if (argc && !pp_any_match(snap, &filter)) {
+		pcipass_snapshot_unref(snap);
+		return pp_no_match("dev show", argv[0]);
+	}
 
 	output_start(pp->json, pp->pretty);
 	pp->dev_source = pp_print_source_header(pp,

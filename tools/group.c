@@ -103,7 +103,7 @@ static int group_show(struct pp *pp, int argc, char **argv)
 
 	err = pcipass_snapshot_new(pp->ctx, &snap);
 	if (err < 0)
-		return pp_fail(pp, "dump", err);
+		return pp_fail(pp, "group show", err);
 
 	if (one) {
 		group = pcipass_snapshot_get_group(snap, (uint32_t)id);

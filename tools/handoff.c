@@ -53,7 +53,7 @@ int handoff_select(struct pp *pp, const char *object, const char *filter,
 
 	err = pcipass_snapshot_new(pp->ctx, &set->snap);
 	if (err < 0)
-		return pp_fail(pp, "dump", err);
+		return pp_fail(pp, object, err);
 
 	count = pcipass_snapshot_get_dev_count(set->snap);
 	groups = calloc(count + 1, sizeof(*groups));
@@ -90,8 +90,7 @@ int handoff_select(struct pp *pp, const char *object, const char *filter,
 			fprintf(stderr, "pcipass: %s %s: matches only bridges, which cannot be given to a guest\n",
 				object, filter);
 		else
-			fprintf(stderr, "pcipass: %s %s: no PCI function matches\n",
-				object, filter);
+			pp_no_match(object, filter);
 		ret = EXIT_FAILURE;
 		goto out;
 	}

@@ -62,6 +62,17 @@ const char *pp_print_source_header(struct pp *pp, int source);
 /* Finish output; returns the exit status. */
 int pp_output_end(void);
 
+/*
+ * A FILTER that matches no function is an error, the same for every verb:
+ * "pcipass: <verb> <filter>: no PCI function matches" on stderr, nothing on
+ * stdout, EXIT_FAILURE (as iproute2 does for a device that does not exist;
+ * lspci -s prints nothing and exits 0, which hides a typo in a script).
+ */
+int pp_no_match(const char *verb, const char *filter);
+/* Whether any function of @snap matches @f (bridges too). */
+bool pp_any_match(struct pcipass_snapshot *snap,
+		  const struct pcipass_slot_filter *f);
+
 /* Parse a slot filter argument; returns 0 or EXIT_USAGE after a message. */
 int pp_parse_slot_filter(const char *arg, struct pcipass_slot_filter *f);
 /*

@@ -82,6 +82,26 @@ int pp_fail(struct pp *pp, const char *what, int err)
 	return EXIT_FAILURE;
 }
 
+int pp_no_match(const char *verb, const char *filter)
+{
+	fprintf(stderr, "pcipass: %s %s: no PCI function matches\n", verb,
+		filter);
+	return EXIT_FAILURE;
+}
+
+bool pp_any_match(struct pcipass_snapshot *snap,
+		  const struct pcipass_slot_filter *f)
+{
+	struct pcipass_dev *dev;
+
+	pcipass_snapshot_for_each_dev(dev, snap)
+		if (pcipass_slot_filter_match(f, pcipass_dev_get_domain(dev),
+					      pcipass_dev_get_bus(dev),
+					      pcipass_dev_get_devfn(dev)))
+			return true;
+	return false;
+}
+
 const char *pp_print_source_header(struct pp *pp, int source)
 {
 	const char *name = pcipass_source_name(source);

@@ -1154,7 +1154,7 @@ static int persist_write(struct pp *pp, int argc, char **argv)
 
 	err = pcipass_snapshot_new(pp->ctx, &snap);
 	if (err < 0) {
-		ret = pp_fail(pp, "dump", err);
+		ret = pp_fail(pp, "persist", err);
 		goto out;
 	}
 
@@ -1221,8 +1221,11 @@ static int persist_write(struct pp *pp, int argc, char **argv)
 	}
 	for (i = 0; i < n_filters; i++) {
 		if (!matched[i]) {
-			fprintf(stderr, "pcipass: persist %s: no PCI function matches (bridges stay with the host)\n",
-				filter_args[i]);
+			if (pp_any_match(snap, &filters[i]))
+				fprintf(stderr, "pcipass: persist %s: matches only bridges, which stay with the host\n",
+					filter_args[i]);
+			else
+				pp_no_match("persist", filter_args[i]);
 			ret = EXIT_FAILURE;
 			goto out;
 		}

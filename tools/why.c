@@ -471,10 +471,8 @@ static int resolve(const struct iso_topo *t, const char *arg,
 	if (n > 1)
 		return pp_usage_error("\"%s\" matches %zu functions: name one, such as %s",
 				      arg, n, (*out)->bdf);
-	if (!n) {
-		fprintf(stderr, "pcipass: why %s: %s\n", arg, strerror(ENODEV));
-		return EXIT_FAILURE;
-	}
+	if (!n)
+		return pp_no_match("why", arg);
 	return 0;
 }
 
@@ -493,7 +491,7 @@ static int why_show(struct pp *pp, int argc, char **argv)
 
 	err = pcipass_snapshot_new(pp->ctx, &snap);
 	if (err < 0)
-		return pp_fail(pp, "dump", err);
+		return pp_fail(pp, "why", err);
 	err = why_topo_build(snap, &t);
 	if (err < 0) {
 		pcipass_snapshot_unref(snap);

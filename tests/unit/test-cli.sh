@@ -60,15 +60,18 @@ if [ -d /sys/module/pcipass ]; then
 		skip "$t without the module" "pcipass module loaded"
 	done
 else
+	# The error names the command the user ran, not an internal verb.
 	for args in "" "group" "-j -p group show" "dev show" "dev show 05:00.0 -d"; do
+		verb="group show"
+		[[ $args != dev* ]] || verb="dev show"
 		# shellcheck disable=SC2086
 		expect_fail "pcipass -s netlink $args: module not loaded, exit 1" 1 \
-			"pcipass: dump: No such file or directory" -s netlink $args
+			"pcipass: $verb: No such file or directory" -s netlink $args
 		grep -qxF "Error: pcipass kernel module not loaded" "$tmp/err"
 		ok $? "pcipass -s netlink $args: says why"
 	done
 	expect_fail "-s netlink dev show BDF: module not loaded, exit 1" 1 \
-		"pcipass: get 0000:05:00.0: No such file or directory" \
+		"pcipass: dev show 0000:05:00.0: No such file or directory" \
 		--source=netlink dev show 0000:05:00.0
 
 	# Without -s: the read-only sysfs source, and it says so.
