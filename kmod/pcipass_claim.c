@@ -73,12 +73,28 @@ static bool pcipass_policy_closed;
 
 /*
  * Load vfio-pci if it is not there yet. Once registered, it binds every
- * function whose driver_override names it.
+ * function whose driver_override names it. Only where no lock of another
+ * subsystem is held: the policy paths and a work item, never a netlink
+ * request (see pcipass_vfio_registered()).
  */
 static void pcipass_vfio_load(void)
 {
-	if (!driver_find(PCIPASS_VFIO, &pci_bus_type))
+	if (!pcipass_vfio_registered())
 		request_module(PCIPASS_VFIO);
+}
+
+/*
+ * Whether vfio-pci is registered now. The driver is only looked for, not
+ * used: nothing pins it. A netlink request does not load it: its doit
+ * runs under genl's cb_lock, and a modprobe that waits (on an install
+ * command, on a device) would hold up every generic netlink family's
+ * registration and, queued behind that, every generic netlink user.
+ * "modprobe pcipass" loads vfio-pci first (MODULE_SOFTDEP), and
+ * libpcipass loads it before it asks for a claim.
+ */
+bool pcipass_vfio_registered(void)
+{
+	return driver_find(PCIPASS_VFIO, &pci_bus_type);
 }
 
 /* From the bus notifier, where waiting on modprobe could deadlock. */
@@ -487,24 +503,33 @@ err_release:
 }
 
 /*
- * Bind a function to the driver it had, or to whatever matches it now.
- * vfio-pci is never one to go back to: a function that was on it before
- * pcipass took it was held by hand or by another tool, and with the
- * override gone vfio-pci would not match it anyway.
+ * Bind a function to whatever matches it now, which is the driver it had
+ * (@prev) unless the host changed since: with pcipass's override gone, the
+ * match that bound @prev matches again. Not driver_find(@prev): it returns
+ * a driver nothing pins, which an rmmod of @prev could free before the
+ * attach. vfio-pci is never one to go back to: a function that was on it
+ * before pcipass took it was held by hand or by another tool, and with the
+ * override gone vfio-pci does not match it (unless its ids= does).
  */
 static void pcipass_rebind(struct pci_dev *pdev, const char *prev)
 {
-	struct device_driver *drv = prev[0] && strcmp(prev, PCIPASS_VFIO) ?
-		driver_find(prev, &pci_bus_type) : NULL;
+	char drv[PCIPASS_NAME_MAX];
 	int ret;
 
-	if (drv)
-		ret = device_driver_attach(drv, &pdev->dev);
-	else
-		ret = device_attach(&pdev->dev);
-	if (ret < 0)
+	ret = device_attach(&pdev->dev);
+	if (ret < 0) {
 		pci_warn(pdev, "pcipass: could not rebind %s: %d\n",
-			 drv ? prev : "a driver", ret);
+			 prev[0] ? prev : "a driver", ret);
+		return;
+	}
+	if (!prev[0] || !strcmp(prev, PCIPASS_VFIO))
+		return;
+	if (!pcipass_driver_name(pdev, drv, sizeof(drv)))
+		pci_warn(pdev, "pcipass: %s did not bind again: no driver\n",
+			 prev);
+	else if (strcmp(drv, prev))
+		pci_info(pdev, "pcipass: %s bound, not %s as before\n", drv,
+			 prev);
 }
 
 /**
@@ -599,8 +624,6 @@ int pcipass_claim_devs(struct pci_dev **named, unsigned int n, u32 flags,
 
 	done->dev = NULL;
 	done->n = 0;
-	/* Before any lock: modprobe may bind vfio-pci to overridden devices. */
-	pcipass_vfio_load();
 
 	mutex_lock(&pcipass_claim_mutex);
 	if (!pcipass_live) {

@@ -44,3 +44,5 @@ module_exit(pcipass_exit);
 MODULE_DESCRIPTION("PCI passthrough topology and device claiming over generic netlink");
 MODULE_LICENSE("GPL");
 MODULE_ALIAS_GENL_FAMILY(PCIPASS_FAMILY_NAME);
+/* A netlink claim needs vfio-pci and does not load it (pcipass_claim.c). */
+MODULE_SOFTDEP("pre: vfio-pci");

@@ -706,6 +706,11 @@ static int pcipass_nl_claim_runtime(struct pci_dev **named, unsigned int n,
 				    u32 flags, struct pcipass_devs *done,
 				    struct netlink_ext_ack *extack)
 {
+	if (!pcipass_vfio_registered()) {
+		NL_SET_ERR_MSG(extack,
+			       "vfio-pci is not loaded; load it first (modprobe vfio-pci)");
+		return -ENOENT;
+	}
 	return pcipass_claim_devs(named, n, flags, PCIPASS_CLAIM_ORIGIN_RUNTIME,
 				  done, extack);
 }

@@ -3,11 +3,14 @@
  * libpcipass: claim functions for vfio-pci and release them.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <linux/pcipass.h>
 
+#include <libkmod.h>
 #include <netlink/netlink.h>
 #include <netlink/genl/genl.h>
 
@@ -118,11 +121,61 @@ int pcipass_claim_args(struct pcipass_ctx *ctx, const char *const *bdfs,
 	return 0;
 }
 
+/*
+ * Load vfio-pci, as "modprobe vfio-pci" would (the host's options and
+ * install commands apply), unless it is there. The module does not load
+ * it inside a netlink request: there a modprobe that waits would hold up
+ * every generic netlink family (kmod/pcipass_claim.c). On failure @why
+ * says what went wrong; the claim is asked for anyway, and the kernel
+ * decides (an unprivileged caller hears that it lacks CAP_SYS_ADMIN).
+ */
+static int claim_load_vfio(char *why, size_t len)
+{
+	struct kmod_list *list = NULL, *l;
+	struct kmod_ctx *kctx;
+	int err = 0;
+
+	if (!access("/sys/bus/pci/drivers/vfio-pci", F_OK))
+		return 0;
+	kctx = kmod_new(NULL, NULL);
+	if (!kctx) {
+		snprintf(why, len, "%s", strerror(ENOMEM));
+		return -ENOMEM;
+	}
+	err = kmod_module_new_from_lookup(kctx, "vfio-pci", &list);
+	if (!err && !list)
+		err = -ENOENT;
+	if (err < 0) {
+		snprintf(why, len, "no vfio-pci module for this kernel: %s",
+			 strerror(-err));
+		goto out;
+	}
+	kmod_list_foreach(l, list) {
+		struct kmod_module *m = kmod_module_get_module(l);
+
+		err = kmod_module_probe_insert_module(m, 0, NULL, NULL, NULL,
+						      NULL);
+		kmod_module_unref(m);
+		if (err) {
+			/* An install command's failure is a positive status. */
+			snprintf(why, len, "modprobe vfio-pci failed: %s",
+				 err < 0 ? strerror(-err) : "its install command failed");
+			err = err < 0 ? err : -EIO;
+			break;
+		}
+	}
+	kmod_module_unref_list(list);
+out:
+	kmod_unref(kctx);
+	return err;
+}
+
 static int claim_request(struct pcipass_ctx *ctx, uint8_t cmd,
 			 const char *const *bdfs, size_t n_bdfs,
 			 unsigned int flags, char ***done)
 {
 	struct claim_reply r = { .ctx = ctx };
+	char vfio_why[160] = "";
 	struct nl_msg *msg;
 	size_t i;
 	int err;
@@ -133,6 +186,8 @@ static int claim_request(struct pcipass_ctx *ctx, uint8_t cmd,
 	err = pcipass_nl_connect(ctx);
 	if (err < 0)
 		return err;
+	if (cmd == PCIPASS_CMD_CLAIM)
+		claim_load_vfio(vfio_why, sizeof(vfio_why));
 
 	/* Large requests (hundreds of VFs) outgrow libnl's default page. */
 	msg = nlmsg_alloc_size(NLMSG_HDRLEN + GENL_HDRLEN + 64 +
@@ -157,6 +212,10 @@ static int claim_request(struct pcipass_ctx *ctx, uint8_t cmd,
 					   "the loaded pcipass module cannot %s",
 					   cmd == PCIPASS_CMD_CLAIM ?
 					   "claim" : "release");
+		/* The kernel's "vfio-pci is not loaded", and why. */
+		if (err == -ENOENT && vfio_why[0])
+			pcipass_set_extack(ctx, "vfio-pci is not loaded, and %s",
+					   vfio_why);
 		free(r.done);
 		return err;
 	}

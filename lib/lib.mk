@@ -58,7 +58,7 @@ pcipass_pkg_missing = $(foreach p,$(1),\
 	$(if $(shell $(PKG_CONFIG) --exists $(p) 2>/dev/null && echo y),,$(p)))
 pcipass_pkg_deb = $(patsubst $(1)=%,%,$(filter $(1)=%,$(PCIPASS_PKG_DEBS)))
 
-LIBPCIPASS_PKGS := libnl-genl-3.0 libpci
+LIBPCIPASS_PKGS := libnl-genl-3.0 libpci libkmod
 PCIPASS_PKG_MISSING := $(strip $(call pcipass_pkg_missing,$(LIBPCIPASS_PKGS)))
 LIBPCIPASS_PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(LIBPCIPASS_PKGS) 2>/dev/null)
 LIBPCIPASS_PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(LIBPCIPASS_PKGS) 2>/dev/null)

@@ -13,7 +13,7 @@ include lib/lib.mk
 # (tools/attach.c), so the other commands do not load its 60 libraries.
 PCIPASS_TOOLS_LINK_PKGS := json-c libkmod libxml-2.0
 PCIPASS_TOOLS_PKGS := $(PCIPASS_TOOLS_LINK_PKGS) libvirt
-PCIPASS_PKG_MISSING += $(call pcipass_pkg_missing,$(PCIPASS_TOOLS_PKGS))
+PCIPASS_PKG_MISSING += $(call pcipass_pkg_missing,$(filter-out $(LIBPCIPASS_PKGS),$(PCIPASS_TOOLS_PKGS)))
 PCIPASS_TOOLS_PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PCIPASS_TOOLS_PKGS) 2>/dev/null)
 PCIPASS_TOOLS_PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PCIPASS_TOOLS_LINK_PKGS) 2>/dev/null)
 # ASan intercepts the XDR functions libvirt's RPC calls, and an

@@ -13,7 +13,8 @@
 #   c  hotplug: remove/rescan cycles of a policy-claimed NVMe
 #   e  refusals: unprivileged, mounted disk, interface up, boot display,
 #      bad claim=, a group member in use
-#   f  rollback when vfio-pci cannot be loaded
+#   f  rollback when vfio-pci cannot be loaded; loading it holds no
+#      netlink lock (a generic netlink family registers meanwhile)
 #   g  monitor: claim, release, bind and unbind events
 #   h  rmmod leaves vfio-pci bound devices alone and clears overrides;
 #      reloaded, release force returns them
@@ -504,6 +505,72 @@ seed_server() {
 		ok_why $? "f: no claim event" 'cat "$tmp/f.json"'
 	fi
 	rm -f /run/modprobe.d/pcipass-claim-test.conf
+
+	# --- f: loading vfio-pci holds no netlink lock ----------------------------
+	# vfio-pci's install command waits on a FIFO. Meanwhile a generic
+	# netlink family registers (wireguard's) and a dump runs: both finish
+	# while the claim still waits. When the module loaded vfio-pci inside
+	# its doit, under genl's cb_lock, the registration waited for the
+	# modprobe and the dump queued behind it (each is cut off at 60 s).
+	local fifo=/run/pcipass-claim-fifo started=/run/pcipass-claim-started
+	local cpid mpid dpid mst dst reg dump
+	! has_driver vfio-pci || modprobe -r vfio_pci 2>/dev/null
+	if has_driver vfio-pci; then
+		skip "f: loading vfio-pci holds no netlink lock" \
+			"vfio-pci cannot be unloaded: $(lsmod | grep '^vfio_pci ')"
+	elif ! modinfo wireguard >/dev/null 2>&1 || [ -d /sys/module/wireguard ]; then
+		skip "f: loading vfio-pci holds no netlink lock" \
+			"no wireguard module to load (its generic netlink family)"
+	else
+		rm -f "$fifo" "$started"
+		mkfifo "$fifo"
+		echo "install vfio_pci /bin/sh -c 'touch $started; read x <$fifo; exit 1'" \
+			>/run/modprobe.d/pcipass-claim-test.conf
+		"$pp" claim 01:00.0 >"$tmp/f2.out" 2>&1 &
+		cpid=$!
+		for _ in $(seq 300); do
+			[ ! -e "$started" ] || break
+			sleep 0.2
+		done
+		# running PID: whether it still runs after up to 60 s.
+		running() {
+			local end=$((SECONDS + 60))
+			while [ $SECONDS -lt $end ] && kill -0 "$1" 2>/dev/null; do
+				sleep 0.2
+			done
+			kill -0 "$1" 2>/dev/null
+		}
+		modprobe wireguard 2>"$tmp/f2.mod" &
+		mpid=$!
+		reg=done
+		! running $mpid || reg="still waiting after 60 s"
+		"$pp" -j dev show 01:00.0 >"$tmp/f2.dump" 2>&1 &
+		dpid=$!
+		dump=done
+		! running $dpid || dump="still waiting after 60 s"
+		kill -0 $cpid 2>/dev/null
+		st=$?
+		timeout 60 sh -c 'echo >"$1"' sh "$fifo" &
+		wait $mpid
+		mst=$?
+		wait $dpid
+		dst=$?
+		[ -e "$started" ] && [ $st = 0 ] && [ "$reg $dump" = "done done" ] &&
+			[ $mst = 0 ] && [ $dst = 0 ]
+		ok_why $? "f: while vfio-pci's install command waits, a genl family registers and a dump completes" \
+			'echo "modprobe wireguard: $reg, exit $mst $(cat "$tmp/f2.mod")"' \
+			'echo "dump: $dump, exit $dst"' 'head -c 600 "$tmp/f2.dump"' \
+			'echo "the claim was still waiting: $([ $st = 0 ] && echo yes || echo no)"'
+		wait $cpid
+		st=$?
+		wait
+		[ $st = 1 ] && [ "$(drv $nv1)" = nvme ] && [ -z "$(override $nv1)" ] &&
+			grep -q '^Error: vfio-pci is not loaded, and modprobe vfio-pci failed' "$tmp/f2.out"
+		ok_why $? "f: then the claim fails, saying why vfio-pci is missing; 01:00.0 stays on nvme" \
+			'echo "claim: exit $st"' 'cat "$tmp/f2.out"' 'state $nv1'
+		rm -f /run/modprobe.d/pcipass-claim-test.conf "$fifo" "$started"
+		modprobe -r wireguard
+	fi
 	modprobe vfio-pci
 
 	# --- h: rmmod ------------------------------------------------------------
