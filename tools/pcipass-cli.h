@@ -18,6 +18,8 @@ struct pp {
 	bool json;
 	bool pretty;
 	bool details;
+	/* -h or --help after an object: its help, as "OBJECT help". */
+	bool help;
 	/* -s: enum pcipass_source asked for. */
 	bool source_set;
 	int source;

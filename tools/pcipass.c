@@ -23,7 +23,7 @@
 static void usage(FILE *f)
 {
 	fputs("Usage: pcipass [OPTIONS] [OBJECT [VERB [ARGS]]]\n"
-	      "       pcipass help | OBJECT help\n"
+	      "       pcipass help [OBJECT] | OBJECT help | OBJECT ... --help\n"
 	      "where  OBJECT := { group | dev | policy | check | why | claim | release |\n"
 	      "                   monitor | persist | xml | attach | nova | kubevirt }\n"
 	      "       OPTIONS := { -j[son] [-p[retty]] | -d[etails] |\n"
@@ -35,7 +35,7 @@ static void usage(FILE *f)
 	      "       pcipass check [FILTER]       preflight: pass, warn or fail\n"
 	      "       pcipass why BDF [BDF]        why a group is what it is\n"
 	      "       pcipass claim FILTER... [function-only] [force] [runtime]\n"
-	      "       pcipass release FILTER... [function-only] [runtime]\n"
+	      "       pcipass release FILTER... [function-only] [force] [runtime]\n"
 	      "       pcipass monitor\n"
 	      "       pcipass persist [FILTER...] [root DIR]\n"
 	      "       pcipass persist remove [root DIR]\n"
@@ -231,13 +231,24 @@ int pp_dispatch(struct pp *pp, const char *object, const struct pp_cmd *cmds,
 			      object, argv[0], object);
 }
 
+static int run_object(struct pp *pp, int argc, char **argv);
+
+/* "pcipass help [OBJECT]": OBJECT's own help, as "OBJECT help". */
 static int do_help(struct pp *pp, int argc, char **argv)
 {
-	(void)pp;
-	(void)argc;
-	(void)argv;
-	usage(stdout);
-	return EXIT_SUCCESS;
+	if (!argc) {
+		usage(stdout);
+		return EXIT_SUCCESS;
+	}
+	if (argc > 1)
+		return pp_usage_error("unexpected argument \"%s\"; try \"pcipass help\"",
+				      argv[1]);
+	if (matches(argv[0], "help")) {
+		usage(stdout);
+		return EXIT_SUCCESS;
+	}
+	pp->help = true;
+	return run_object(pp, 1, argv);
 }
 
 static int do_default(struct pp *pp, int argc, char **argv)
@@ -344,6 +355,8 @@ static int trailing_options(struct pp *pp, int *argc, char **argv)
 			pp->pretty = true;
 		else if (!strcmp(a, "-d") || !strcmp(a, "--details"))
 			pp->details = true;
+		else if (!strcmp(a, "-h") || !strcmp(a, "--help"))
+			pp->help = true;
 		else if (!strncmp(a, "--source=", 9)) {
 			if (parse_source(pp, a + 9))
 				return EXIT_USAGE;
@@ -425,28 +438,40 @@ int main(int argc, char **argv)
 	if (pp.source_set)
 		pcipass_set_source(pp.ctx, pp.source);
 
-	if (!argc) {
+	if (!argc && pp.help) {
+		usage(stdout);
+		ret = EXIT_SUCCESS;
+	} else if (!argc) {
 		ret = do_default(&pp, 0, argv);
 	} else {
-		const struct pp_cmd *c;
-
-		ret = -1;
-		for (c = objects; c->name; c++) {
-			if (!matches(argv[0], c->name))
-				continue;
-			if (changes_host(c) && strlen(argv[0]) < CHANGE_MIN_LEN)
-				ret = pp_usage_error("\"%s\" is too short for %s, which changes the host: write at least \"%.*s\"",
-						     argv[0], c->name,
-						     CHANGE_MIN_LEN, c->name);
-			else
-				ret = c->fn(&pp, argc - 1, argv + 1);
-			break;
-		}
-		if (!c->name)
-			ret = pp_usage_error("unknown object \"%s\"; try \"pcipass help\"",
-					     argv[0]);
+		ret = run_object(&pp, argc, argv);
 	}
 
 	pcipass_unref(pp.ctx);
 	return ret;
+}
+
+/*
+ * The object argv[0] names, with the rest of argv; with pp->help (-h or
+ * --help anywhere after it, or "pcipass help OBJECT"), its help instead.
+ */
+static int run_object(struct pp *pp, int argc, char **argv)
+{
+	static char help[] = "help";
+	char *help_argv[] = { help, NULL };
+	const struct pp_cmd *c;
+
+	for (c = objects; c->name; c++) {
+		if (!matches(argv[0], c->name))
+			continue;
+		if (changes_host(c) && strlen(argv[0]) < CHANGE_MIN_LEN)
+			return pp_usage_error("\"%s\" is too short for %s, which changes the host: write at least \"%.*s\"",
+					      argv[0], c->name, CHANGE_MIN_LEN,
+					      c->name);
+		if (pp->help)
+			return c->fn(pp, 1, help_argv);
+		return c->fn(pp, argc - 1, argv + 1);
+	}
+	return pp_usage_error("unknown object \"%s\"; try \"pcipass help\"",
+			      argv[0]);
 }

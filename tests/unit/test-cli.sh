@@ -62,8 +62,10 @@ if [ -d /sys/module/pcipass ]; then
 else
 	# The error names the command the user ran, not an internal verb.
 	for args in "" "group" "-j -p group show" "dev show" "dev show 05:00.0 -d"; do
-		verb="group show"
-		[[ $args != dev* ]] || verb="dev show"
+		case $args in
+		dev*) verb="dev show" ;;
+		*) verb="group show" ;;
+		esac
 		# shellcheck disable=SC2086
 		expect_fail "pcipass -s netlink $args: module not loaded, exit 1" 1 \
 			"pcipass: $verb: No such file or directory" -s netlink $args
@@ -316,6 +318,29 @@ for args in "help" "-h" "dev help" "group help" "d h" "g he" \
 		[ ! -s "$tmp/err" ]
 	ok $? "pcipass $args: usage on stdout, exit 0"
 done
+# Per-object help, however it is asked for: -h or --help after the object
+# (even after a filter: it claims nothing) and "help OBJECT" print the
+# object's own usage, the same as "OBJECT help".
+for pair in "dev show --help|dev help" "dev --help|dev help" "help dev|dev help" \
+	    "claim 01:00.0 -h|claim help" "help claim|claim help" \
+	    "release --help|release help" "why -h|why help" \
+	    "check --help|check help" "help persist|persist help" \
+	    "monitor --help|monitor help" "-j help xml|xml help"; do
+	# shellcheck disable=SC2086
+	run ${pair%%|*}
+	cp "$tmp/out" "$tmp/asked"
+	asked_rc=$rc
+	# shellcheck disable=SC2086
+	run ${pair#*|}
+	[ "$asked_rc" -eq 0 ] && [ "$rc" -eq 0 ] && [ -s "$tmp/out" ] &&
+		cmp -s "$tmp/asked" "$tmp/out"
+	ok $? "pcipass ${pair%%|*}: the same usage as \"pcipass ${pair#*|}\", exit 0"
+done
+expect_fail "help for an unknown object: usage error" 2 \
+	'pcipass: unknown object "nosuch"; try "pcipass help"' help nosuch
+run --help
+grep -q 'release FILTER\.\.\. \[function-only\] \[force\]' "$tmp/out"
+ok $? "--help lists force for release"
 
 echo "1..$n"
 [ "$failed" -eq 0 ]
