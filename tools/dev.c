@@ -204,6 +204,18 @@ static void print_opt_string(enum output_type t, const char *key,
 }
 
 /* Exactly one print call per field, whatever the output. */
+/*
+ * As lspci, the text shows no Subsystem line for a function without one:
+ * bridges have no subsystem ID registers, and they read 0000 (JSON keeps
+ * the values).
+ */
+static bool has_subsystem(const struct pcipass_dev *dev)
+{
+	uint16_t sv = pcipass_dev_get_subsystem_vendor(dev);
+
+	return sv && sv != 0xffff;
+}
+
 static void print_field(struct pp *pp, const struct pcipass_dev *dev,
 			const struct dev_names *n, enum dev_field f,
 			const char *fmt)
@@ -234,12 +246,12 @@ static void print_field(struct pp *pp, const struct pcipass_dev *dev,
 		print_hex(t, "device", fmt, 4, pcipass_dev_get_device(dev));
 		break;
 	case F_SUBSYSTEM_VENDOR:
-		print_hex(t, "subsystem-vendor", fmt, 4,
-			  pcipass_dev_get_subsystem_vendor(dev));
+		print_hex(t, "subsystem-vendor", has_subsystem(dev) ? fmt : NULL,
+			  4, pcipass_dev_get_subsystem_vendor(dev));
 		break;
 	case F_SUBSYSTEM_DEVICE:
-		print_hex(t, "subsystem-device", fmt, 4,
-			  pcipass_dev_get_subsystem_device(dev));
+		print_hex(t, "subsystem-device", has_subsystem(dev) ? fmt : NULL,
+			  4, pcipass_dev_get_subsystem_device(dev));
 		break;
 	case F_REVISION:
 		print_hex(t, "revision", fmt, 2, pcipass_dev_get_revision(dev));
@@ -366,6 +378,8 @@ static void print_field(struct pp *pp, const struct pcipass_dev *dev,
 			char vendor[NAME_MAX_LEN];
 			uint16_t sv = pcipass_dev_get_subsystem_vendor(dev);
 
+			if (!has_subsystem(dev))
+				break;
 			if (!pcipass_dev_name(pp->ctx, dev, PCIPASS_NAME_SUBSYSTEM,
 					      sub, sizeof(sub))) {
 				print_text(fmt, sub);
