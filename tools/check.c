@@ -531,7 +531,11 @@ static void check_group(struct check *c, const struct pcipass_dev *dev)
 			nb += (size_t)w;
 	}
 	if (nb) {
-		snprintf(why, sizeof(why), "group %u is not viable: %s",
+		/*
+		 * Not "viable": group show says that of a group a VFIO user
+		 * can open now; this is about this function's group mates.
+		 */
+		snprintf(why, sizeof(why), "group %u has functions the host uses: %s",
 			 pcipass_group_get_id(g), blk);
 		snprintf(fix, sizeof(fix),
 			 "assign the whole group: every function of group %u on vfio-pci (\"pcipass claim %s\" claims the group); \"pcipass why %s\" says why they share",
@@ -547,7 +551,7 @@ static void check_group(struct check *c, const struct pcipass_dev *dev)
 		return;
 	}
 	snprintf(why, sizeof(why),
-		 "group %u is viable: %zu functions, the others unbound, bridges or on vfio-pci",
+		 "group %u can be assigned whole: %zu functions, the others unbound, bridges or on vfio-pci",
 		 pcipass_group_get_id(g), n);
 	finding(c, R_PASS, bdf, "group", why,
 		"assign every endpoint of the group to the same VM");

@@ -362,5 +362,19 @@ r = [f for f in json.load(open(sys.argv[1])) if f["check"] == "reset"]
 sys.exit(not (len(r) == 1 and r[0]["result"] == "pass" and r[0]["why"].startswith("FLR")))' "$tmp/out"
 	hostile "check without reset_method: FLR from config space" $? \
 		"$(grep -o '"check":"reset"[^}]*' "$tmp/out")"
+	# 15: "viable" is group show's word for a group a VFIO user can open
+	# now; check's group finding is about the function's mates and says
+	# so in other words.
+	PCIPASS_SYSFS_ROOT=$h "$pcipass" -j check 04:00.1 >"$tmp/out" 2>"$tmp/err"
+	PCIPASS_SYSFS_ROOT=$h "$pcipass" -j check 00:1f.2 >"$tmp/out2" 2>"$tmp/err"
+	python3 -S -c '
+import json, re, sys
+g = [f for a in sys.argv[1:] for f in json.load(open(a)) if f["check"] == "group"]
+sys.exit(not (len(g) == 2 and
+              re.fullmatch(r"group \d+ has functions the host uses: 0000:04:00.2 on xhci_hcd", g[0]["why"]) and
+              re.match(r"group \d+ can be assigned whole: 3 functions", g[1]["why"]) and
+              "viable" not in g[0]["why"] + g[1]["why"]))' "$tmp/out" "$tmp/out2"
+	hostile "check's group finding does not say viable, which group show means otherwise" $? \
+		"$(cat "$tmp/out" "$tmp/out2" | grep -o '"check":"group"[^}]*')"
 fi
 echo "1..$n"
