@@ -44,16 +44,14 @@ echo "" >"$param"
 
 qmp_add hot0 bound
 bdf=$(hot_bdf)
-ok_why $? "control: device_add puts a virtio-net function on rp7 ($bdf)" \
-	'cat "$tmp/qmp"'
+ok $? "control: device_add puts a virtio-net function on rp7 ($bdf)" "$(cat "$tmp/qmp")"
 ok "$([ "$(drv "$bdf")" = virtio-pci ]; echo $?)" \
 	"control: with no policy the built-in virtio-pci takes it" "driver: $(drv "$bdf")"
 qmp_del hot0
 ok $? "control: device_del removes it"
 
 mon_start "$tmp/events.json"
-ok_why $? "the monitor subscribed to pcipass's events" \
-	'cat "$tmp/events.json.err"'
+ok $? "the monitor subscribed to pcipass's events" "$(cat "$tmp/events.json.err")"
 echo 1af4:1041 >"$param"
 qmp_add hot1 bound
 bdf=$(hot_bdf)
@@ -70,8 +68,7 @@ ok "$([ "$native" = 0 ] && [ "$claimed" -ge 1 ]; echo $?)" \
 	"$(cat "$tmp/events.json" "$tmp/events.json.err")"
 "$pp" -j dev show "$bdf" >"$tmp/dev.json" 2>&1
 grep -q '"claim-origin": *"policy"' "$tmp/dev.json"
-ok_why $? "pcipass reports claim-origin policy for it" \
-	'cat "$tmp/dev.json"'
+ok $? "pcipass reports claim-origin policy for it" "$(cat "$tmp/dev.json")"
 qmp_del hot1
 ok $? "device_del removes the claimed function"
 
