@@ -14,8 +14,9 @@
 #          topologies, the CI debug kernel seed-server (and sriov with 16
 #          VFs, on request), each running tests/guest/suite.sh; preflight
 #          boots without an IOMMU; a boot with the persisted policy
-#   quick  the host suites and one stock seed-server guest (the newest
-#          kernel): the tier to run while working
+#   quick  the host suites but packaging (DKMS, initramfs) and the lab's
+#          retry, and one stock seed-server guest (the newest kernel): the
+#          tier to run while working
 #   soak   the CI debug kernel's guests only, with the full soak counts
 #          (PCIPASS_SOAK=1, tests/guest/suite.sh): before a release
 # PCIPASS_PLAN_ONLY=1: print "lab-jobs N", "suite NAME" and "guest NAME"
@@ -111,7 +112,8 @@ export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1:exitcode=87
 
 suite fresh-machine tests/fresh-machine.sh
 suite host-checks env KVERS="$kvers${ci_kver:+ $ci_kver}" tests/host-checks.sh
-suite dkms tests/dkms.sh
+# Packaging and the lab's own retry are check's: 2 of quick's 14 minutes.
+[ "$mode" = quick ] || suite dkms tests/dkms.sh
 suite docs tests/docs.sh
 suite unit-filter "$build/tests/unit/test-filter"
 suite unit-policy "$build/tests/unit/test-policy"
@@ -132,8 +134,9 @@ suite fuzz tests/fuzz/run.sh "$build/tests/fuzz"
 # Initramfs images with pcipass's hooks, for the newest lab kernel; the
 # persist-boot guest below boots the initramfs-tools one.
 boot_kver=${kvers##* }
-suite initramfs tests/initramfs.sh "$res/initramfs" "$boot_kver"
-suite lab-retry tests/lab-retry.sh "$boot_kver"
+[ "$mode" = quick ] ||
+	suite initramfs tests/initramfs.sh "$res/initramfs" "$boot_kver"
+[ "$mode" = quick ] || suite lab-retry tests/lab-retry.sh "$boot_kver"
 
 # boot1_results NAME DIR: a guest tests/lab/run booted twice. It retries
 # only for a cause outside pcipass that it names in DIR/boot-retry (the
