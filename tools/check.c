@@ -892,10 +892,10 @@ static void check_sriov(struct check *c, const struct pcipass_dev *dev)
 	finding(c, R_WARN, bdf, "sriov", why, fix);
 }
 
+/* @snap, or NULL and @err from pcipass_snapshot_new(); @snap is dropped. */
 static void check_devices(struct check *c, const struct pcipass_slot_filter *filter,
-			  bool filtered)
+			  bool filtered, struct pcipass_snapshot *snap, int err)
 {
-	struct pcipass_snapshot *snap;
 	struct pcipass_dev *dev;
 	struct iso_topo t;
 	/* A filter naming one function checks it even if it is a bridge. */
@@ -903,9 +903,7 @@ static void check_devices(struct check *c, const struct pcipass_slot_filter *fil
 		     filter->slot != PCIPASS_FILTER_ANY &&
 		     filter->func != PCIPASS_FILTER_ANY;
 	size_t n = 0;
-	int err;
 
-	err = pcipass_snapshot_new(c->pp->ctx, &snap);
 	if (err == -ENOENT) {
 		finding(c, R_FAIL, NULL, "pcipass",
 			"the pcipass kernel module is not loaded: no per-function checks",
@@ -960,7 +958,8 @@ static int check_run(struct pp *pp, int argc, char **argv)
 	struct iommu_state s;
 	struct utsname u;
 	char path[PATH_MAX];
-	int err, ret;
+	struct pcipass_snapshot *snap;
+	int err, ret, serr;
 
 	/* [FILTER] [rom] */
 	if (argc && !strcmp(argv[argc - 1], "rom")) {
@@ -971,17 +970,16 @@ static int check_run(struct pp *pp, int argc, char **argv)
 	if (err)
 		return err;
 
-	/* A FILTER that names nothing is an error before any finding. */
-	if (argc) {
-		struct pcipass_snapshot *snap;
-
-		if (!pcipass_snapshot_new(pp->ctx, &snap)) {
-			bool any = pp_any_match(snap, &filter);
-
-			pcipass_snapshot_unref(snap);
-			if (!any)
-				return pp_no_match("check", argv[0]);
-		}
+	/*
+	 * One snapshot for the whole check; a FILTER that names nothing is
+	 * an error before any finding.
+	 */
+	serr = pcipass_snapshot_new(pp->ctx, &snap);
+	if (serr < 0)
+		snap = NULL;
+	if (snap && argc && !pp_any_match(snap, &filter)) {
+		pcipass_snapshot_unref(snap);
+		return pp_no_match("check", argv[0]);
 	}
 
 	c.root = pcipass_get_sysfs_root(pp->ctx) ?: "";
@@ -997,7 +995,7 @@ static int check_run(struct pp *pp, int argc, char **argv)
 	check_vfio(&c);
 	check_passthrough(&c, &s);
 	check_acs_override(&c);
-	check_devices(&c, &filter, argc > 0);
+	check_devices(&c, &filter, argc > 0, snap, serr);
 	print_text("%u passed, %u warnings, %u failed, %u skipped\n",
 		   c.count[R_PASS], c.count[R_WARN], c.count[R_FAIL],
 		   c.count[R_SKIP]);
