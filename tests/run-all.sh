@@ -15,8 +15,8 @@
 #          VFs, on request), each running tests/guest/suite.sh; preflight
 #          boots without an IOMMU; a boot with the persisted policy
 #   quick  the host suites but packaging (DKMS, initramfs) and the lab's
-#          retry, and one stock seed-server guest (the newest kernel): the
-#          tier to run while working
+#          retry, and the newest stock kernel's seed-server suites, split
+#          between two guests side by side: the tier to run while working
 #   soak   the CI debug kernel's guests only, with the full soak counts
 #          (PCIPASS_SOAK=1, tests/guest/suite.sh): before a release
 # PCIPASS_PLAN_ONLY=1: print "lab-jobs N", "suite NAME" and "guest NAME"
@@ -32,16 +32,24 @@ esac
 # Which guests run depends on it to the end: nothing may reuse the name.
 readonly mode
 
-# Guests run $lab_jobs at a time, by default one per two host cores (and
-# 3 GiB of memory): a guest's two TCG vCPUs keep about 1.5 cores busy,
-# and two guests on two cores were slower than one after the other (a
-# 6.1 guest's claim suite took 353 s beside the debug guest, 70-120 s
-# alone): a vCPU whose host thread waits spins its sibling's IPIs and
-# locks. PCIPASS_LAB_JOBS=1 runs them one by one, their output streamed
-# as it comes; otherwise each guest's output is printed whole at its end.
+# Guests share the host's cores by their vCPUs: a guest starts once the
+# running guests' vCPUs and its own fit in $(nproc), at most $lab_jobs at a
+# time (by default one per core, and per 3 GiB of memory). The stock
+# kernels' guests have one vCPU each, so two run side by side on two cores;
+# the CI debug kernel's guest has two, for the races its stress suite
+# drives under KASAN and lockdep, and runs alone. Measured on two cores:
+# two one-vCPU guests side by side each ran their suites as fast as one
+# two-vCPU guest alone, or faster (TCG's multi-threaded mode pays for
+# cross-vCPU TLB flushes and IPIs), while two two-vCPU guests side by
+# side were slower than one after the other (a 6.1 guest's claim suite
+# took 353 s beside the debug guest, 70-120 s alone): a vCPU whose host
+# thread waits spins its sibling's IPIs and locks. PCIPASS_LAB_JOBS=1 runs
+# them one by one, their output streamed as it comes; otherwise each
+# guest's output is printed whole at its end.
+lab_cpus=$(nproc)
 lab_jobs=${PCIPASS_LAB_JOBS:-}
 if [ -z "$lab_jobs" ]; then
-	lab_jobs=$(($(nproc) / 2))
+	lab_jobs=$lab_cpus
 	mem_jobs=$(($(awk '/^MemAvailable:/ { print $2 }' /proc/meminfo) / (3 * 1024 * 1024)))
 	[ "$mem_jobs" -ge "$lab_jobs" ] || lab_jobs=$mem_jobs
 	[ "$lab_jobs" -ge 1 ] || lab_jobs=1
@@ -75,7 +83,7 @@ fi
 newest_kver=${kvers##* }
 case $mode in
 quick)
-	kvers=$newest_kver topologies=seed-server ci_topologies=
+	kvers=$newest_kver ci_topologies=
 	# A third of the fuzzing: quick is for iterating.
 	export PCIPASS_FUZZ_SECONDS=${PCIPASS_FUZZ_SECONDS:-10} ;;
 soak)
@@ -178,59 +186,111 @@ lab_one() {
 	return $rc
 }
 
-# lab NAME RUN-ARGS...: start one guest, once fewer than $lab_jobs run.
+# lab NAME VCPUS RUN-ARGS...: start one guest of VCPUS vCPUs once fewer
+# than $lab_jobs run and its vCPUs fit beside theirs (see lab_jobs above).
+# One vCPU boots with preempt=full: the concurrent suites' tasks then
+# interleave wherever the kernel can preempt, as they would on two CPUs.
+declare -A lab_running=()	# pid -> vCPUs
 lab() {
-	local name=$1 dir=$res/$1
-	shift
-	[ -z "$plan_only" ] || { echo "guest $name"; return 0; }
+	local name=$1 vcpus=$2 dir=$res/$1 used pid
+	shift 2
+	[ "$vcpus" -le "$lab_cpus" ] || vcpus=$lab_cpus
+	local args=(-c "$vcpus")
+	[ "$vcpus" -gt 1 ] || args+=(-a preempt=full)
+	[ -z "$plan_only" ] || { echo "guest $name"; echo "guest-vcpus $name $vcpus"; return 0; }
 	mkdir -p "$dir"
 	if [ "$lab_jobs" -eq 1 ]; then
 		echo "=== lab $name"
-		lab_one "$name" "$dir" "$@"
+		lab_one "$name" "$dir" "${args[@]}" "$@"
 		return
 	fi
-	while [ "$(jobs -rp | wc -l)" -ge "$lab_jobs" ]; do
-		wait -n
+	while :; do
+		used=0
+		for pid in "${!lab_running[@]}"; do
+			used=$((used + lab_running[$pid]))
+		done
+		[ ${#lab_running[@]} -ge "$lab_jobs" ] ||
+			[ $((used + vcpus)) -gt "$lab_cpus" ] || break
+		pid=
+		wait -n -p pid "${!lab_running[@]}"
+		[ -z "$pid" ] || unset "lab_running[$pid]"
 	done
-	echo "=== lab $name: started at $(date +%T)"
+	echo "=== lab $name: started at $(date +%T), $vcpus vCPU"
 	{
 		local t0=$SECONDS rc=0
-		lab_one "$name" "$dir" "$@" >"$dir/lab.log" 2>&1 || rc=$?
+		lab_one "$name" "$dir" "${args[@]}" "$@" >"$dir/lab.log" 2>&1 || rc=$?
 		# One guest's log at a time, whole.
 		flock "$res/.print" sh -c 'echo "=== lab $1: exit $2 after $3 s"; cat "$4"' \
 			sh "$name" "$rc" $((SECONDS - t0)) "$dir/lab.log"
 	} &
+	lab_running[$!]=$vcpus
 }
 
-# The CI kernel first: the longest guest. KASAN, lockdep, kmemleak, ...
-# and the KUnit suites (suite.sh runs them where pcipass_kunit.ko exists).
+# How a guest's suites (tests/guest/suite.sh) split between two guests
+# side by side, each suite in one of them:
+# - race_suites need two CPUs: concurrent claims, dumps, hotplug and QMP
+#   removal, load and unload cycles with claims (stress.sh, modload.sh);
+#   the CI debug kernel runs them in a guest of two vCPUs, under KASAN,
+#   lockdep and kmemleak, and every other suite in a guest of one;
+# - handoff_suites are what a user does with claimed functions and the
+#   CLI's views of them: "quick" runs them in one guest, the module's
+#   suites in another.
+race_suites="stress modload"
+handoff_suites="cli-topology sysfs-equiv example vfio-user why-check persist handoff"
+
+# The CI kernel first: its races guest alone on the host's cores, then
+# the longest one-vCPU guest, its other suites (the KUnit suites among
+# them: suite.sh runs them where pcipass_kunit.ko exists). KASAN,
+# lockdep, kmemleak, ... The soak and the sriov topology run whole, in
+# one guest of two vCPUs.
 if [ -n "$ci_topologies" ] && [ -z "$ci_kver" ]; then
 	printf 'TAP version 13\n1..1\nnot ok 1 CI kernel is built (make ci-kernel)\n' \
 		>"$res/ci-kernel.tap"
 elif [ -n "$ci_topologies" ]; then
 	for topo in $ci_topologies; do
 		cmdline=kunit.enable=1
+		args=(-k ci -t "$topo" -T "$([ "$mode" = soak ] && echo 14400 || echo 3600)")
 		# sriov: pci=realloc stands in for a config option the kernel
 		# lacks (tests/lab/README.md); suite.sh makes 16 VFs there.
 		[ "$topo" != sriov ] || cmdline+=" pci=realloc"
-		lab "ci-$topo" -k ci -t "$topo" -a "$cmdline" \
-			-T "$([ "$mode" = soak ] && echo 14400 || echo 3600)" -- \
+		if [ "$mode" = soak ] || [ "$topo" != seed-server ]; then
+			lab "ci-$topo" 2 "${args[@]}" -a "$cmdline" -- \
+				tests/guest/suite.sh
+			continue
+		fi
+		PCIPASS_SUITES_HERE=$race_suites \
+			lab "ci-$topo-races" 2 "${args[@]}" -a "$cmdline" -- \
+			tests/guest/suite.sh
+		PCIPASS_SUITES_ELSEWHERE=$race_suites \
+			lab "ci-$topo-paths" 1 "${args[@]}" -a "$cmdline" -- \
 			tests/guest/suite.sh
 	done
 fi
 
-[ "$mode" = soak ] || for k in $kvers; do
-	for topo in $topologies; do
-		lab "$k-$topo" -k "$k" -t "$topo" -T 2400 -- tests/guest/suite.sh
+# quick: the newest kernel's seed-server suites in two guests side by
+# side: one runs the hand-off's suites, the other the rest.
+if [ "$mode" = quick ]; then
+	PCIPASS_SUITES_ELSEWHERE=$handoff_suites \
+		lab "$newest_kver-seed-server-module" 1 -k "$newest_kver" \
+		-t seed-server -T 2400 -- tests/guest/suite.sh
+	PCIPASS_SUITES_HERE=$handoff_suites \
+		lab "$newest_kver-seed-server-handoff" 1 -k "$newest_kver" \
+		-t seed-server -T 2400 -- tests/guest/suite.sh
+elif [ "$mode" != soak ]; then
+	for k in $kvers; do
+		for topo in $topologies; do
+			lab "$k-$topo" 1 -k "$k" -t "$topo" -T 2400 -- \
+				tests/guest/suite.sh
+		done
 	done
-done
+fi
 
 # Preflight: "pcipass check" with VT-d turned off on the command line, with
 # no IOMMU at all, and with AMD-Vi, each on a small topology.
 [ "$mode" != check ] || for k in $kvers; do
 	for pre in intel-default:intel_iommu=off none: amd:; do
 		iommu=${pre%%:*} extra=${pre#*:}
-		lab "$k-preflight-$iommu${extra:+-off}" -k "$k" -t minimal \
+		lab "$k-preflight-$iommu${extra:+-off}" 1 -k "$k" -t minimal \
 			-i "$iommu" ${extra:+-a "$extra"} -T 600 -- \
 			tests/guest/preflight.sh
 	done
@@ -244,7 +304,7 @@ if [ "$mode" != check ]; then
 	:
 elif [ -f "$initrd" ] || [ -n "$plan_only" ]; then
 	LAB_QEMU_EXTRA='-device virtio-rng-pci,bus=rp7' \
-		lab "$boot_kver-persist-boot" -k "$boot_kver" -t seed-server \
+		lab "$boot_kver-persist-boot" 1 -k "$boot_kver" -t seed-server \
 		-I "$initrd" -T 900 -- tests/guest/persist-boot.sh \
 		"$res/initramfs/pcipass.conf"
 else

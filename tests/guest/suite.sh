@@ -18,9 +18,25 @@ out=${LAB_OUT:?run me through tests/lab/run}
 ko=$top/build/modules/$(uname -r)/pcipass.ko
 build=${BUILD:-$top/build}
 
+# A guest that shares its suites with another, side by side
+# (tests/run-all.sh splits them): PCIPASS_SUITES_HERE names the suites
+# this guest runs, PCIPASS_SUITES_ELSEWHERE those it leaves to the other
+# (space-separated). A suite run elsewhere writes nothing here;
+# kernel-log runs in every guest. A name that is no suite this guest
+# reaches fails the guest (split.tap): that suite would run nowhere.
+reached=" "
+here() {
+	reached+="$1 "
+	[ "$1" != kernel-log ] || return 0
+	[ -z "${PCIPASS_SUITES_HERE:-}" ] ||
+		[[ " $PCIPASS_SUITES_HERE " == *" $1 "* ]] || return 1
+	[[ " ${PCIPASS_SUITES_ELSEWHERE:-} " != *" $1 "* ]]
+}
+
 # PCIPASS_SUITES: run only the suites it names (space-separated), for a
 # focused guest; each of the others is reported as a skipped suite.
 selected() {
+	here "$1" || return 1
 	[ -z "${PCIPASS_SUITES:-}" ] || [[ " $PCIPASS_SUITES " == *" $1 "* ]] &&
 		return 0
 	printf 'TAP version 13\n1..0 # SKIP not in PCIPASS_SUITES="%s"\n' \
@@ -246,6 +262,16 @@ suite_timeout=$stress_timeout \
 	suite "stress" "$top/tests/selftests/stress.sh" "$ko"
 # Last: it unloads and reloads the module $PCIPASS_MODLOAD_CYCLES times.
 suite "modload" "$top/tests/selftests/modload.sh" "$ko"
+
+unknown=
+for name in ${PCIPASS_SUITES_HERE:-} ${PCIPASS_SUITES_ELSEWHERE:-}; do
+	[[ $reached == *" $name "* ]] || unknown+=" $name"
+done
+if [ -n "$unknown" ]; then
+	printf 'TAP version 13\n1..1\nnot ok 1 split: no suite of this guest is named%s (its suites:%s)\n' \
+		"$unknown" "${reached% }" >"$out/split.tap"
+	echo 1 >"$out/split.rc"
+fi
 
 # KASAN, lockdep, WARN, BUG, atomic sleep, kmemleak (after a scan).
 suite "kernel-log" "$top/tests/guest/kernel-log.sh" check

@@ -23,6 +23,9 @@ echo "TAP version 13"
 kvers=$(grep -v '^#' tests/lab/kernels | xargs)
 newest=${kvers##* }
 ci_kver=$(tests/lab/ci-kernel.sh release 2>/dev/null) || ci_kver=
+# The vCPUs of a CI kernel's guest that runs the races: two, or one core.
+ci_vcpus=2
+[ "$(nproc)" -ge 2 ] || ci_vcpus=1
 
 # plan MODE [VAR=VALUE...]: the plan's lines in $tmp/MODE.plan.
 plan() {
@@ -52,7 +55,7 @@ for k in $kvers; do
 	       "guest $k-preflight-amd")
 done
 want+=("guest $newest-persist-boot")
-[ -z "$ci_kver" ] || want+=("guest ci-seed-server")
+[ -z "$ci_kver" ] || want+=("guest ci-seed-server-races" "guest ci-seed-server-paths")
 out=$(missing "$tmp/check.plan" "${want[@]}")
 [ $rc = 0 ] && [ -z "$out" ]
 ok $? "check: host suites, both topologies and preflight on each pinned kernel, the persisted-policy boot${ci_kver:+, the CI kernel}" \
@@ -69,16 +72,16 @@ plan quick
 rc=$?
 [ $rc = 0 ] && [ -z "$(missing "$tmp/quick.plan" "suite fresh-machine" "suite fuzz" "suite golden")" ] &&
 	! grep -qE '^suite (dkms|initramfs|lab-retry)$' "$tmp/quick.plan" &&
-	[ "$(grep '^guest ' "$tmp/quick.plan")" = "guest $newest-seed-server" ]
-ok $? "quick: the host suites but packaging and lab-retry, and only the newest kernel's seed-server guest" \
+	[ "$(grep '^guest ' "$tmp/quick.plan" | xargs)" = "guest $newest-seed-server-module guest $newest-seed-server-handoff" ]
+ok $? "quick: the host suites but packaging and lab-retry, and only the newest kernel's seed-server suites, in two guests" \
 	"exit $rc" "$(cat "$tmp/quick.plan")"
 
 plan soak
 rc=$?
 if [ -n "$ci_kver" ]; then
 	[ $rc = 0 ] && ! grep -q '^suite ' "$tmp/soak.plan" &&
-		[ "$(grep '^guest ' "$tmp/soak.plan")" = "guest ci-seed-server" ]
-	ok $? "soak: only the CI kernel's guest, no host suite" \
+		[ "$(grep '^guest' "$tmp/soak.plan" | xargs)" = "guest ci-seed-server guest-vcpus ci-seed-server $ci_vcpus" ]
+	ok $? "soak: only the CI kernel's guest, whole, with $ci_vcpus vCPUs; no host suite" \
 		"exit $rc" "$(cat "$tmp/soak.plan")"
 else
 	skip "soak: only the CI kernel's guest, no host suite" \
@@ -95,11 +98,19 @@ ok $? "PCIPASS_LAB_JOBS=1: one guest at a time, the same guests" \
 plan check
 rc=$?
 jobs=$(sed -n 's/^lab-jobs //p' "$tmp/check.plan")
-want=$(($(nproc) / 2))
-[ "$want" -ge 1 ] || want=1
-[ $rc = 0 ] && [ -n "$jobs" ] && [ "$jobs" -ge 1 ] && [ "$jobs" -le "$want" ]
-ok $? "by default at most one guest per two cores ($jobs, $(nproc) cores)" \
+[ $rc = 0 ] && [ -n "$jobs" ] && [ "$jobs" -ge 1 ] && [ "$jobs" -le "$(nproc)" ]
+ok $? "by default at most one guest per core ($jobs, $(nproc) cores)" \
 	"exit $rc" "$(head -n 3 "$tmp/check.plan")"
+
+# Each guest's vCPUs: two for the CI kernel's races guest (stress.sh's
+# and modload.sh's races on two CPUs), one for every other; never more
+# than the host has. The races guest runs those suites and nothing else.
+bad=$(awk -v want="$ci_vcpus" '$1 == "guest-vcpus" &&
+	($3 != ($2 ~ /^ci-.*-races$/ ? want : 1)) { print }' "$tmp/check.plan")
+[ $rc = 0 ] && [ -z "$bad" ] &&
+	[ "$(grep -c '^guest-vcpus ' "$tmp/check.plan")" = "$(grep -c '^guest ' "$tmp/check.plan")" ]
+ok $? "check: the CI kernel's races guest has $ci_vcpus vCPUs, every other guest one" \
+	"exit $rc" "$bad" "$(grep '^guest' "$tmp/check.plan")"
 
 for bad in 0 two -1; do
 	PCIPASS_LAB_JOBS=$bad PCIPASS_PLAN_ONLY=1 tests/run-all.sh check \
