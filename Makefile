@@ -34,6 +34,9 @@ KDIR ?= $(firstword $(wildcard /lib/modules/$(shell uname -r)/build) \
 
 export BUILD PCIPASS_CACHE LINUX_SRC
 
+# The test tiers build everything first, one job per core.
+JOBS		?= $(shell nproc)
+
 .PHONY: all module modules regen regen-check checkpatch demo check \
 	check-build check-build-plain check-stock check-quick soak deps \
 	deps-demo clean ci-kernel kunit-module
@@ -149,26 +152,26 @@ check-build-plain:
 # under KASAN, lockdep and kmemleak; CI_TOPOLOGIES="seed-server sriov" adds
 # sriov with 16 VFs (tests/run-all.sh).
 check: deps ci-kernel
-	$(MAKE) check-build SANITIZE=1
-	$(MAKE) check-build-plain
+	$(MAKE) -j$(JOBS) check-build SANITIZE=1
+	$(MAKE) -j$(JOBS) check-build-plain
 	tests/run-all.sh
 
 # As check, on the stock kernels only: no kernel build on a new machine.
 check-stock: deps
-	$(MAKE) check-build SANITIZE=1
+	$(MAKE) -j$(JOBS) check-build SANITIZE=1
 	CI_TOPOLOGIES= tests/run-all.sh
 
 # While working: the host suites and one stock seed-server guest.
 check-quick: deps
-	$(MAKE) check-build SANITIZE=1
+	$(MAKE) -j$(JOBS) check-build SANITIZE=1
 	tests/run-all.sh quick
 
 # The full soak counts (100 load cycles, 1200 concurrent operations, 100
 # hotplug cycles, 12,000 fuzzed messages) on the CI debug kernel, where
 # KASAN, lockdep and kmemleak turn them into findings. Before a release.
 soak: deps ci-kernel
-	$(MAKE) check-build SANITIZE=1
-	$(MAKE) check-build-plain
+	$(MAKE) -j$(JOBS) check-build SANITIZE=1
+	$(MAKE) -j$(JOBS) check-build-plain
 	tests/run-all.sh soak
 
 clean: clean-userspace
