@@ -53,6 +53,41 @@ static inline bool pcipass_read_driver_override(struct pci_dev *pdev,
 }
 
 /**
+ * pcipass_peek_driver_override() - copy a function's driver_override
+ *	without waiting
+ * @pdev: the PCI function
+ * @buf: destination
+ * @len: size of @buf
+ *
+ * For readers that must not wait on a driver (dumps, dev-get: any user
+ * may ask). Where driver_override is in struct pci_dev, device_lock
+ * guards it, and a driver's probe or remove holds that lock for as long
+ * as it runs: vfio-pci's remove waits there until its VFIO user lets go
+ * of the device, which a guest may never do. Then this gives up.
+ *
+ * Return: 1 if an override is set and was copied, 0 if none is set,
+ * -EBUSY if the device lock was held (kernels with the old field only).
+ */
+static inline int pcipass_peek_driver_override(struct pci_dev *pdev,
+					       char *buf, size_t len)
+{
+#ifdef PCIPASS_HAVE_PCI_DRIVER_OVERRIDE
+	int set = 0;
+
+	if (!device_trylock(&pdev->dev))
+		return -EBUSY;
+	if (pdev->driver_override) {
+		strscpy(buf, pdev->driver_override, len);
+		set = 1;
+	}
+	device_unlock(&pdev->dev);
+	return set;
+#else
+	return pcipass_read_driver_override(pdev, buf, len);
+#endif
+}
+
+/**
  * pcipass_write_driver_override() - set or clear a function's
  *	driver_override
  * @pdev: the PCI function

@@ -103,6 +103,8 @@ extern atomic_t pcipass_gen;
 struct netlink_ext_ack;
 
 bool pcipass_vfio_registered(void);
+u8 pcipass_claim_origin_of(struct pci_dev *pdev, const char *override,
+			   char *prev, size_t len);
 u8 pcipass_claim_origin(struct pci_dev *pdev, char *prev, size_t len);
 int pcipass_claim_devs(struct pci_dev **named, unsigned int n, u32 flags,
 		       u8 origin, struct pcipass_devs *done,

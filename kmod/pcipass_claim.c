@@ -125,14 +125,18 @@ static void pcipass_claim_free(struct pcipass_claim *c)
 }
 
 /**
- * pcipass_claim_origin() - why a function is held for vfio-pci
+ * pcipass_claim_origin_of() - why a function is held for vfio-pci, given
+ *	its driver_override
  * @pdev: the PCI function
+ * @override: its driver_override as the caller read it; NULL if none is
+ *	set or it could not be read (pcipass_peek_driver_override())
  * @prev: filled with the driver a release returns it to ("" if none)
  * @len: size of @prev
  *
  * Return: a PCIPASS_CLAIM_ORIGIN_* value.
  */
-u8 pcipass_claim_origin(struct pci_dev *pdev, char *prev, size_t len)
+u8 pcipass_claim_origin_of(struct pci_dev *pdev, const char *override,
+			   char *prev, size_t len)
 {
 	char name[PCIPASS_NAME_MAX];
 	struct pcipass_claim *c;
@@ -149,12 +153,32 @@ u8 pcipass_claim_origin(struct pci_dev *pdev, char *prev, size_t len)
 	if (origin != PCIPASS_CLAIM_ORIGIN_NONE)
 		return origin;
 
-	if ((pcipass_read_driver_override(pdev, name, sizeof(name)) &&
-	     !strcmp(name, PCIPASS_VFIO)) ||
+	if ((override && !strcmp(override, PCIPASS_VFIO)) ||
 	    (pcipass_driver_name(pdev, name, sizeof(name)) &&
 	     !strcmp(name, PCIPASS_VFIO)))
 		return PCIPASS_CLAIM_ORIGIN_EXTERNAL;
 	return PCIPASS_CLAIM_ORIGIN_NONE;
+}
+
+/**
+ * pcipass_claim_origin() - why a function is held for vfio-pci
+ * @pdev: the PCI function
+ * @prev: filled with the driver a release returns it to ("" if none)
+ * @len: size of @prev
+ *
+ * Reads the driver_override itself, waiting for the device lock where
+ * that guards it: for the claim and release paths, which must know.
+ *
+ * Return: a PCIPASS_CLAIM_ORIGIN_* value.
+ */
+u8 pcipass_claim_origin(struct pci_dev *pdev, char *prev, size_t len)
+{
+	char over[PCIPASS_NAME_MAX];
+
+	return pcipass_claim_origin_of(pdev,
+				       pcipass_read_driver_override(pdev, over,
+								    sizeof(over)) ?
+				       over : NULL, prev, len);
 }
 
 static void pcipass_policy_dev(struct pci_dev *pdev,
@@ -725,26 +749,6 @@ out_unlock:
 	return err;
 }
 
-/* Under pcipass_claim_mutex. */
-static void pcipass_release_one(struct pci_dev *pdev, const char *prev)
-{
-	char drv[PCIPASS_NAME_MAX], over[PCIPASS_NAME_MAX];
-
-	if (pcipass_read_driver_override(pdev, over, sizeof(over)) &&
-	    !strcmp(over, PCIPASS_VFIO))
-		pcipass_write_driver_override(pdev, "");
-	pcipass_claim_forget(pdev);
-	pcipass_gen_bump();
-	if (pcipass_driver_name(pdev, drv, sizeof(drv))) {
-		if (strcmp(drv, PCIPASS_VFIO))
-			goto out;
-		device_release_driver(&pdev->dev);
-	}
-	pcipass_rebind(pdev, prev);
-out:
-	pcipass_nl_event(PCIPASS_EVENT_TYPE_RELEASE, pdev, PCIPASS_VFIO);
-}
-
 /*
  * Has a VFIO user (a guest) taken the group's DMA ownership? The IOMMU
  * core counts kernel drivers as owners too, but the two exclude each
@@ -765,6 +769,41 @@ static bool pcipass_group_user_owned(struct iommu_group *group)
 		user = pcipass_dev_viable(members.dev[i]);
 	pcipass_devs_release(&members);
 	return user;
+}
+
+/*
+ * Under pcipass_claim_mutex. -EBUSY, changing nothing, when a VFIO user
+ * owns @pdev's group: checked again right before the unbind, which would
+ * wait for as long as the user runs.
+ */
+static int pcipass_release_one(struct pci_dev *pdev, const char *prev)
+{
+	char drv[PCIPASS_NAME_MAX], over[PCIPASS_NAME_MAX];
+	struct iommu_group *group;
+	bool busy = false;
+
+	group = iommu_group_get(&pdev->dev);
+	if (group) {
+		busy = pcipass_group_user_owned(group);
+		iommu_group_put(group);
+	}
+	if (busy)
+		return -EBUSY;
+
+	if (pcipass_read_driver_override(pdev, over, sizeof(over)) &&
+	    !strcmp(over, PCIPASS_VFIO))
+		pcipass_write_driver_override(pdev, "");
+	pcipass_claim_forget(pdev);
+	pcipass_gen_bump();
+	if (pcipass_driver_name(pdev, drv, sizeof(drv))) {
+		if (strcmp(drv, PCIPASS_VFIO))
+			goto out;
+		device_release_driver(&pdev->dev);
+	}
+	pcipass_rebind(pdev, prev);
+out:
+	pcipass_nl_event(PCIPASS_EVENT_TYPE_RELEASE, pdev, PCIPASS_VFIO);
+	return 0;
 }
 
 /* May a release with @flags hand back a function of @origin? */
@@ -892,7 +931,19 @@ int pcipass_release_devs(struct pci_dev **named, unsigned int n, u32 flags,
 		origin = pcipass_claim_origin(set.dev[i], prev, sizeof(prev));
 		if (!pcipass_releasable(origin, flags))
 			continue;
-		pcipass_release_one(set.dev[i], prev);
+		/*
+		 * A user that took a group since the check above can only
+		 * have taken one this loop has not reached: once a member is
+		 * back on a driver of the kernel's DMA API, no user can own
+		 * its group. Those released before it stay released.
+		 */
+		err = pcipass_release_one(set.dev[i], prev);
+		if (err) {
+			PCIPASS_ERR_MSG_FMT(extack,
+					    "%s: group taken by a VFIO user mid-release; %u released",
+					    pci_name(set.dev[i]), done->n);
+			goto out_set;
+		}
 		done->dev[done->n++] = pci_dev_get(set.dev[i]);
 	}
 

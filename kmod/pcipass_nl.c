@@ -95,6 +95,7 @@ size_t pcipass_nl_dev_size(void)
 	       nla_total_size(sizeof(u8)) +		/* revision */
 	       nla_total_size(sizeof(u32)) +		/* group */
 	       2 * PCIPASS_NL_NAME_SIZE +		/* driver, override */
+	       nla_total_size(sizeof(u8)) +		/* override unknown */
 	       3 * nla_total_size(sizeof(u8)) +		/* bridge, mf, type */
 	       PCIPASS_NL_BDF_SIZE +			/* upstream */
 	       2 * nla_total_size(sizeof(u16)) +	/* sriov total, num */
@@ -110,12 +111,12 @@ size_t pcipass_nl_dev_size(void)
 PCIPASS_KUNIT_VISIBLE int pcipass_nl_dev_fill(struct sk_buff *skb,
 					      struct pci_dev *pdev, u32 gen)
 {
+	char name[PCIPASS_NAME_MAX], over[PCIPASS_NAME_MAX];
 	struct pcipass_acs_in acs;
 	struct iommu_group *group;
-	char name[PCIPASS_NAME_MAX];
 	struct pci_dev *up;
+	int node, ret;
 	u8 origin;
-	int node;
 
 	if (nla_put_string(skb, PCIPASS_A_DEV_BDF, pci_name(pdev)) ||
 	    nla_put_u16(skb, PCIPASS_A_DEV_VENDOR, pdev->vendor) ||
@@ -141,8 +142,12 @@ PCIPASS_KUNIT_VISIBLE int pcipass_nl_dev_fill(struct sk_buff *skb,
 	if (pcipass_driver_name(pdev, name, sizeof(name)) &&
 	    nla_put_string(skb, PCIPASS_A_DEV_DRIVER, name))
 		return -EMSGSIZE;
-	if (pcipass_read_driver_override(pdev, name, sizeof(name)) &&
-	    nla_put_string(skb, PCIPASS_A_DEV_DRIVER_OVERRIDE, name))
+	/* Any user may dump: never wait on a driver's probe or remove. */
+	ret = pcipass_peek_driver_override(pdev, over, sizeof(over));
+	if ((ret > 0 &&
+	     nla_put_string(skb, PCIPASS_A_DEV_DRIVER_OVERRIDE, over)) ||
+	    (ret < 0 &&
+	     nla_put_u8(skb, PCIPASS_A_DEV_DRIVER_OVERRIDE_UNKNOWN, 1)))
 		return -EMSGSIZE;
 
 	if (nla_put_u8(skb, PCIPASS_A_DEV_BRIDGE, pci_is_bridge(pdev)) ||
@@ -183,7 +188,8 @@ PCIPASS_KUNIT_VISIBLE int pcipass_nl_dev_fill(struct sk_buff *skb,
 	    nla_put_u32(skb, PCIPASS_A_DEV_GENERATION, gen))
 		return -EMSGSIZE;
 
-	origin = pcipass_claim_origin(pdev, name, sizeof(name));
+	origin = pcipass_claim_origin_of(pdev, ret > 0 ? over : NULL, name,
+					 sizeof(name));
 	if (nla_put_u8(skb, PCIPASS_A_DEV_CLAIM_ORIGIN, origin) ||
 	    (name[0] && nla_put_string(skb, PCIPASS_A_DEV_PREV_DRIVER, name)))
 		return -EMSGSIZE;

@@ -67,6 +67,8 @@ struct pcipass_dev {
 
 	char *driver;
 	char *driver_override;
+	/* the module could not read it without waiting on a driver */
+	bool driver_override_unknown;
 	char *upstream;
 	char *physfn;
 

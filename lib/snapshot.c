@@ -44,6 +44,7 @@ static struct nla_policy dev_policy[PCIPASS_A_DEV_MAX + 1] = {
 	[PCIPASS_A_DEV_GENERATION]	  = { .type = NLA_U32 },
 	[PCIPASS_A_DEV_CLAIM_ORIGIN]	  = { .type = NLA_U8 },
 	[PCIPASS_A_DEV_PREV_DRIVER]	  = { .type = NLA_STRING },
+	[PCIPASS_A_DEV_DRIVER_OVERRIDE_UNKNOWN] = { .type = NLA_U8 },
 };
 
 static struct nla_policy group_policy[PCIPASS_A_GROUP_MAX + 1] = {
@@ -183,6 +184,9 @@ int pcipass_dev_parse(struct pcipass_ctx *ctx, struct nl_msg *msg,
 		dev->has_claim_origin = true;
 		dev->claim_origin = nla_get_u8(tb[PCIPASS_A_DEV_CLAIM_ORIGIN]);
 	}
+	if (tb[PCIPASS_A_DEV_DRIVER_OVERRIDE_UNKNOWN])
+		dev->driver_override_unknown =
+			nla_get_u8(tb[PCIPASS_A_DEV_DRIVER_OVERRIDE_UNKNOWN]);
 
 	if (dup_str(tb[PCIPASS_A_DEV_DRIVER], &dev->driver) ||
 	    dup_str(tb[PCIPASS_A_DEV_DRIVER_OVERRIDE], &dev->driver_override) ||
@@ -934,6 +938,12 @@ PCIPASS_EXPORT const char *
 pcipass_dev_get_driver_override(const struct pcipass_dev *dev)
 {
 	return dev ? dev->driver_override : NULL;
+}
+
+PCIPASS_EXPORT bool
+pcipass_dev_is_driver_override_unknown(const struct pcipass_dev *dev)
+{
+	return dev && dev->driver_override_unknown;
 }
 
 PCIPASS_EXPORT const char *

@@ -260,8 +260,18 @@ static void print_field(struct pp *pp, const struct pcipass_dev *dev,
 		print_string(t, "driver", fmt, pcipass_dev_get_driver(dev));
 		break;
 	case F_DRIVER_OVERRIDE:
-		print_opt_string(t, "driver-override", fmt,
-				 pcipass_dev_get_driver_override(dev));
+		/*
+		 * Not known: the module would have waited on a driver's probe
+		 * or remove for it (pcipass_dev_is_driver_override_unknown()).
+		 */
+		if (pcipass_dev_is_driver_override_unknown(dev))
+			print_value(t, "driver-override-unknown", fmt,
+				    output_is_json() ?
+				    json_object_new_boolean(true) : NULL,
+				    "unknown (a driver's probe or remove holds the device)");
+		else
+			print_opt_string(t, "driver-override", fmt,
+					 pcipass_dev_get_driver_override(dev));
 		break;
 	case F_BRIDGE:
 		print_bool(t, "bridge", fmt, pcipass_dev_is_bridge(dev));

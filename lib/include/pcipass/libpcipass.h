@@ -692,6 +692,23 @@ PCIPASS_EXPORT const char *pcipass_dev_get_driver(const struct pcipass_dev *dev)
 PCIPASS_EXPORT const char *
 pcipass_dev_get_driver_override(const struct pcipass_dev *dev);
 /**
+ * pcipass_dev_is_driver_override_unknown:
+ * @dev: the function
+ *
+ * The module reads driver_override without waiting on a driver. Where
+ * the kernel keeps it under the device lock (6.1, 6.12 before 6.12.91),
+ * a driver's probe or remove in progress holds that lock, such as
+ * vfio-pci's remove waiting for its VFIO user to let go; the snapshot
+ * then leaves the override out, and pcipass_dev_get_driver_override()
+ * returns NULL though one may be set. The sysfs source reads the sysfs
+ * file, which waits for the lock.
+ *
+ * Returns: true if @dev's driver_override is not known for that reason.
+ * Since: 1
+ */
+PCIPASS_EXPORT bool
+pcipass_dev_is_driver_override_unknown(const struct pcipass_dev *dev);
+/**
  * pcipass_dev_get_upstream:
  * @dev: the function
  *
