@@ -634,7 +634,8 @@ static int pcipass_move_one(struct pcipass_move *mv,
  * vfio-pci, is unbound from its driver and bound to vfio-pci. When one
  * does not bind, every function is put back as it was.
  *
- * Return: 0 or a negative errno; -EBUSY when the host uses a function.
+ * Return: 0 or a negative errno; -EBUSY when the host uses a function, or
+ * a PF to be moved has VFs enabled.
  */
 int pcipass_claim_devs(struct pci_dev **named, unsigned int n, u32 flags,
 		       u8 origin, struct pcipass_devs *done,
@@ -693,6 +694,20 @@ int pcipass_claim_devs(struct pci_dev **named, unsigned int n, u32 flags,
 		}
 		if (!strcmp(mv[i].prev, PCIPASS_VFIO))
 			continue;
+		/*
+		 * vfio-pci binds no PF with VFs enabled. Unbinding the PF's
+		 * driver either leaves them enabled (nvme), so the claim
+		 * fails late, or disables SR-IOV (most NIC drivers) and so
+		 * removes the VFs: group mates where no ACS separates them,
+		 * maybe a running guest's. Neither is a claim.
+		 */
+		if (pdev->is_physfn && pci_num_vf(pdev)) {
+			PCIPASS_ERR_MSG_FMT(extack,
+					    "%s has %d VFs, which unbinding it removes: disable them first",
+					    pci_name(pdev), pci_num_vf(pdev));
+			err = -EBUSY;
+			goto out_free;
+		}
 		if (pcipass_dev_in_use(pdev, why, sizeof(why))) {
 			if (!(flags & PCIPASS_CLAIM_FLAGS_FORCE)) {
 				PCIPASS_ERR_MSG_FMT(extack, "%s (%s): %s",

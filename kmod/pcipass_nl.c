@@ -44,11 +44,14 @@ struct pcipass_nl_dev_dump {
  *	start, by id
  * @n: number of entries in @refs
  * @pos: index in @refs of the next group to put
+ * @member: index of the first member of that group to put: a group whose
+ *	members do not fit one message continues in the next
  */
 struct pcipass_nl_group_dump {
 	struct pcipass_group_ref *refs;
 	unsigned int n;
 	unsigned int pos;
+	unsigned int member;
 };
 
 static_assert(sizeof(struct pcipass_nl_dev_dump) <=
@@ -199,22 +202,29 @@ PCIPASS_KUNIT_VISIBLE int pcipass_nl_dev_fill(struct sk_buff *skb,
 /**
  * pcipass_nl_group_fill() - put a group message's attributes
  * @skb: the message
- * @g: what it says
+ * @g: what it says, its members from @g->first on
+ * @next: set to the index of the first member not put
  *
- * Return: 0, or -EMSGSIZE if @skb is out of room.
+ * Return: 0 when every member from @g->first on was put, or -EMSGSIZE
+ * when @skb ran out of room: *@next then says how far it got.
  */
 PCIPASS_KUNIT_VISIBLE int pcipass_nl_group_fill(struct sk_buff *skb,
-						const struct pcipass_nl_group *g)
+						const struct pcipass_nl_group *g,
+						unsigned int *next)
 {
 	unsigned int i;
 
+	*next = g->first;
 	if (nla_put_u32(skb, PCIPASS_A_GROUP_ID, g->id) ||
 	    nla_put_u8(skb, PCIPASS_A_GROUP_VIABLE, g->viable) ||
-	    nla_put_u32(skb, PCIPASS_A_GROUP_GENERATION, g->gen))
+	    nla_put_u32(skb, PCIPASS_A_GROUP_GENERATION, g->gen) ||
+	    nla_put_u32(skb, PCIPASS_A_GROUP_MEMBERS_TOTAL, g->n))
 		return -EMSGSIZE;
-	for (i = 0; i < g->n; i++)
+	for (i = g->first; i < g->n; i++) {
 		if (nla_put_string(skb, PCIPASS_A_GROUP_MEMBER, g->member[i]))
 			return -EMSGSIZE;
+		*next = i + 1;
+	}
 	return 0;
 }
 
@@ -225,18 +235,23 @@ PCIPASS_KUNIT_VISIBLE int pcipass_nl_group_fill(struct sk_buff *skb,
  * @group: the IOMMU group
  * @members: its PCI functions, from pcipass_group_members()
  * @gen: the generation read before @members were taken
+ * @first: index in @members of the first member to put
+ * @next: set to the index of the first member not put
  *
- * Return: 0, -ENOMEM, or -EMSGSIZE if @skb is out of room.
+ * Return: 0, -ENOMEM, or -EMSGSIZE if @skb is out of room (see
+ * pcipass_nl_group_fill()).
  */
 PCIPASS_KUNIT_VISIBLE int
 pcipass_nl_group_fill_devs(struct sk_buff *skb, struct iommu_group *group,
-			   const struct pcipass_devs *members, u32 gen)
+			   const struct pcipass_devs *members, u32 gen,
+			   unsigned int first, unsigned int *next)
 {
 	struct pcipass_nl_group g = {
 		.id = iommu_group_id(group),
 		.viable = true,
 		.gen = gen,
 		.n = members->n,
+		.first = first,
 	};
 	unsigned int i;
 	int err;
@@ -249,7 +264,7 @@ pcipass_nl_group_fill_devs(struct sk_buff *skb, struct iommu_group *group,
 		if (!pcipass_dev_viable(members->dev[i]))
 			g.viable = false;
 	}
-	err = pcipass_nl_group_fill(skb, &g);
+	err = pcipass_nl_group_fill(skb, &g, next);
 	kfree(g.member);
 	return err;
 }
@@ -265,6 +280,7 @@ size_t pcipass_nl_group_size(unsigned int members)
 	return nla_total_size(sizeof(u32)) +	/* id */
 	       nla_total_size(sizeof(u8)) +	/* viable */
 	       nla_total_size(sizeof(u32)) +	/* generation */
+	       nla_total_size(sizeof(u32)) +	/* members total */
 	       members * PCIPASS_NL_BDF_SIZE;
 }
 
@@ -429,6 +445,7 @@ static int pcipass_nl_group_reply(struct iommu_group *group,
 {
 	struct pcipass_devs members;
 	struct sk_buff *rsp;
+	unsigned int next;
 	void *hdr;
 	int err;
 	u32 gen;
@@ -449,7 +466,7 @@ static int pcipass_nl_group_reply(struct iommu_group *group,
 		err = -EMSGSIZE;
 		goto err_free_msg;
 	}
-	err = pcipass_nl_group_fill_devs(rsp, group, &members, gen);
+	err = pcipass_nl_group_fill_devs(rsp, group, &members, gen, 0, &next);
 	if (err)
 		goto err_free_msg;
 	genlmsg_end(rsp, hdr);
@@ -495,6 +512,7 @@ int pcipass_nl_group_dump_start(struct netlink_callback *cb)
 	if (err)
 		return err;
 	ctx->pos = 0;
+	ctx->member = 0;
 	pcipass_nl_dump_seed(cb, gen);
 	return 0;
 }
@@ -513,12 +531,14 @@ int pcipass_nl_group_get_dumpit(struct sk_buff *skb,
 	struct pcipass_nl_group_dump *ctx = pcipass_nl_group_dump(cb);
 	struct pcipass_devs members;
 	struct iommu_group *group;
+	unsigned int next;
+	bool empty;
 	void *hdr;
 	int err;
 
 	/* Members as they are now, registered ones only: see the dev dump. */
 	cb->seq = pcipass_gen_read();
-	for (; ctx->pos < ctx->n; ctx->pos++) {
+	for (; ctx->pos < ctx->n; ctx->pos++, ctx->member = 0) {
 		group = ctx->refs[ctx->pos].group;
 		err = pcipass_group_members(group, &members);
 		if (err)
@@ -528,17 +548,32 @@ int pcipass_nl_group_get_dumpit(struct sk_buff *skb,
 		 * IOMMU core empties a group at BUS_NOTIFY_REMOVED_DEVICE
 		 * before our notifier bumps the generation, so the dump
 		 * cannot be flagged. A group with no PCI function is not
-		 * ours to report (see pcipass_group_find()).
+		 * ours to report (see pcipass_group_find()). Members that
+		 * left while it was being split: the generation moved.
 		 */
-		if (!members.n)
+		if (!members.n || ctx->member >= members.n) {
+			pcipass_devs_release(&members);
 			continue;
+		}
+		empty = !skb->len;
 		hdr = pcipass_nl_dump_put(skb, cb, PCIPASS_CMD_GROUP_GET);
 		if (!hdr) {
 			pcipass_devs_release(&members);
 			goto full;
 		}
-		err = pcipass_nl_group_fill_devs(skb, group, &members, cb->seq);
+		err = pcipass_nl_group_fill_devs(skb, group, &members, cb->seq,
+						 ctx->member, &next);
 		pcipass_devs_release(&members);
+		/*
+		 * Too big for any one message: as many members as fit, the
+		 * rest in the next. A group that fits one message is never
+		 * split, it waits for the next one instead.
+		 */
+		if (err == -EMSGSIZE && empty && next > ctx->member) {
+			genlmsg_end(skb, hdr);
+			ctx->member = next;
+			return skb->len;
+		}
 		if (err) {
 			genlmsg_cancel(skb, hdr);
 			if (err != -EMSGSIZE)

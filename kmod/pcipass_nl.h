@@ -25,6 +25,8 @@ size_t pcipass_nl_event_size(struct pci_dev *pdev, const char *driver);
  * @gen: the generation the members were read at
  * @member: the members' PCI addresses, in address order
  * @n: number of entries in @member
+ * @first: index in @member of the first one this message carries: a dump
+ *	splits a group whose members do not fit one message
  */
 struct pcipass_nl_group {
 	u32 id;
@@ -32,6 +34,7 @@ struct pcipass_nl_group {
 	u32 gen;
 	const char **member;
 	unsigned int n;
+	unsigned int first;
 };
 
 #ifdef PCIPASS_KUNIT
@@ -39,9 +42,10 @@ int pcipass_nl_dev_fill(struct sk_buff *skb, struct pci_dev *pdev, u32 gen);
 int pcipass_nl_event_fill(struct sk_buff *skb, u8 type, struct pci_dev *pdev,
 			  const char *driver, u32 gen);
 int pcipass_nl_group_fill(struct sk_buff *skb,
-			  const struct pcipass_nl_group *g);
+			  const struct pcipass_nl_group *g, unsigned int *next);
 int pcipass_nl_group_fill_devs(struct sk_buff *skb, struct iommu_group *group,
-			       const struct pcipass_devs *members, u32 gen);
+			       const struct pcipass_devs *members, u32 gen,
+			       unsigned int first, unsigned int *next);
 int pcipass_nl_claim_reply_fill(struct sk_buff *skb,
 				const struct pcipass_devs *done);
 #endif

@@ -108,6 +108,8 @@ struct pcipass_group {
 	/* Member BDFs as reported, resolved into members once both dumps are in. */
 	char **member_bdfs;
 	size_t n_members;
+	/* How many the kernel said the group has; 0 from an older module. */
+	size_t members_total;
 	struct pcipass_dev **members;
 };
 

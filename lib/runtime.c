@@ -422,7 +422,24 @@ PCIPASS_EXPORT int pcipass_claim_runtime(struct pcipass_ctx *ctx,
 	if (err < 0)
 		goto out;
 
-	/* Refuse before changing anything, as the module does. */
+	/*
+	 * Refuse before changing anything, as the module does: a PF with
+	 * VFs enabled (vfio-pci binds none; its driver's unbind may remove
+	 * the VFs), then what the host uses.
+	 */
+	for (i = 0; i < n; i++) {
+		const struct pcipass_dev *d = fns[i].dev;
+
+		if (d->driver && !strcmp(d->driver, VFIO))
+			continue;
+		if (d->has_sriov && d->sriov_num_vfs) {
+			pcipass_set_extack(ctx,
+					   "%s has %u VFs, which unbinding it removes: disable them first",
+					   d->bdf, d->sriov_num_vfs);
+			err = -EBUSY;
+			goto out;
+		}
+	}
 	for (i = 0; !(flags & PCIPASS_CLAIM_FLAGS_FORCE) && i < n; i++) {
 		char why[128];
 

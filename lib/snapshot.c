@@ -52,6 +52,7 @@ static struct nla_policy group_policy[PCIPASS_A_GROUP_MAX + 1] = {
 	[PCIPASS_A_GROUP_VIABLE]	= { .type = NLA_U8 },
 	[PCIPASS_A_GROUP_MEMBER]	= { .type = NLA_STRING },
 	[PCIPASS_A_GROUP_GENERATION]	= { .type = NLA_U32 },
+	[PCIPASS_A_GROUP_MEMBERS_TOTAL]	= { .type = NLA_U32 },
 };
 
 _Static_assert(PCIPASS_BDF_MAX_STRLEN == PCIPASS_BDF_MAX_LEN,
@@ -235,6 +236,9 @@ static int group_parse(struct pcipass_ctx *ctx, struct nl_msg *msg,
 		group->has_generation = true;
 		group->generation = nla_get_u32(tb[PCIPASS_A_GROUP_GENERATION]);
 	}
+	if (tb[PCIPASS_A_GROUP_MEMBERS_TOTAL])
+		group->members_total =
+			nla_get_u32(tb[PCIPASS_A_GROUP_MEMBERS_TOTAL]);
 
 	/* member is multi-attr: the parse above kept only the last one. */
 	nla_for_each_attr(nla, genlmsg_attrdata(genlmsg_hdr(nlh), 0),
@@ -321,33 +325,73 @@ static int dev_dump_cb(struct nl_msg *msg, void *arg)
 	return 0;
 }
 
+/* Did the kernel send fewer members than it said the group has? */
+static bool group_short(const struct pcipass_group *group)
+{
+	return group->members_total > group->n_members;
+}
+
+/*
+ * The rest of a group too big for one dump message: the kernel sends it
+ * in consecutive messages of one id (the spec's members-total). Moves
+ * @part's members to the end of @group's.
+ */
+static int group_join(struct pcipass_group *group, struct pcipass_group *part)
+{
+	char **bdfs;
+
+	if (!part->n_members)
+		return 0;
+	bdfs = reallocarray(group->member_bdfs,
+			    group->n_members + part->n_members, sizeof(*bdfs));
+	if (!bdfs)
+		return -ENOMEM;
+	memcpy(bdfs + group->n_members, part->member_bdfs,
+	       part->n_members * sizeof(*bdfs));
+	group->member_bdfs = bdfs;
+	group->n_members += part->n_members;
+	part->n_members = 0;
+	return 0;
+}
+
 static int group_dump_cb(struct nl_msg *msg, void *arg)
 {
 	struct dump_state *st = arg;
 	struct pcipass_snapshot *snap = st->snap;
-	struct pcipass_group *group;
+	struct pcipass_group part = { 0 }, *group;
 	int err;
+
+	err = group_parse(snap->ctx, msg, &part);
+	if (err < 0)
+		goto out;
+	check_generation(st, part.has_generation, part.generation);
+
+	group = snap->n_groups ? &snap->groups[snap->n_groups - 1] : NULL;
+	if (group && group->id == part.id && group_short(group)) {
+		err = group_join(group, &part);
+		goto out;
+	}
+	/* Members left a group while the kernel was splitting it. */
+	if (group && group_short(group))
+		st->inconsistent = true;
 
 	if (snap->n_groups == snap->groups_alloc) {
 		size_t n = snap->groups_alloc ? snap->groups_alloc * 2 : 32;
 
 		group = reallocarray(snap->groups, n, sizeof(*group));
-		if (!group)
-			return -ENOMEM;
+		if (!group) {
+			err = -ENOMEM;
+			goto out;
+		}
 		snap->groups = group;
 		snap->groups_alloc = n;
 	}
-
-	group = &snap->groups[snap->n_groups];
-	memset(group, 0, sizeof(*group));
-	/* Counted even on failure, so that release frees what was parsed. */
-	snap->n_groups++;
-	err = group_parse(snap->ctx, msg, group);
-	if (err < 0)
-		return err;
-
-	check_generation(st, group->has_generation, group->generation);
+	snap->groups[snap->n_groups++] = part;
 	return 0;
+
+out:
+	group_release(&part);
+	return err;
 }
 
 static int dump(struct pcipass_ctx *ctx, uint8_t cmd, pcipass_nl_msg_fn fn,
@@ -533,6 +577,9 @@ PCIPASS_EXPORT int pcipass_snapshot_new(struct pcipass_ctx *ctx,
 			if (!err)
 				err = dump(ctx, PCIPASS_CMD_GROUP_GET,
 					   group_dump_cb, &st);
+			if (!err && snap->n_groups &&
+			    group_short(&snap->groups[snap->n_groups - 1]))
+				st.inconsistent = true;
 		}
 		if (!err)
 			err = snapshot_link(snap, &st);

@@ -12,8 +12,9 @@
 #          without a module, DKMS, initramfs images, the lab's retry;
 #          guests: every pinned stock kernel boots the seed-server and sriov
 #          topologies, the CI debug kernel seed-server (and sriov with 16
-#          VFs, on request), each running tests/guest/suite.sh; preflight
-#          boots without an IOMMU; a boot with the persisted policy
+#          VFs, on request), each running tests/guest/suite.sh; a group of
+#          209 functions on each; preflight boots without an IOMMU; a boot
+#          with the persisted policy
 #   quick  the host suites but packaging (DKMS, initramfs) and the lab's
 #          retry, and the newest stock kernel's seed-server suites, split
 #          between two guests side by side: the tier to run while working
@@ -284,6 +285,13 @@ elif [ "$mode" != soak ]; then
 		done
 	done
 fi
+
+# One IOMMU group bigger than a dump message (209 functions): each reader
+# sees all of it; then the claim of the whole group.
+[ "$mode" != check ] || for k in $kvers; do
+	lab "$k-big-group" 1 -k "$k" -t big-group -T 900 -- \
+		tests/guest/big-group.sh
+done
 
 # Preflight: "pcipass check" with VT-d turned off on the command line, with
 # no IOMMU at all, and with AMD-Vi, each on a small topology.

@@ -54,7 +54,7 @@ static void pcipass_nl_group_fill_test(struct kunit *test)
 	struct pcipass_group_ref *g;
 	struct pcipass_devs members;
 	struct sk_buff *skb;
-	unsigned int i, n;
+	unsigned int i, n, next;
 	size_t size;
 
 	KUNIT_ASSERT_EQ(test, pcipass_groups_collect(&g, &n), 0);
@@ -70,8 +70,10 @@ static void pcipass_nl_group_fill_test(struct kunit *test)
 		KUNIT_ASSERT_NOT_NULL(test, skb);
 		KUNIT_EXPECT_EQ_MSG(test,
 				    pcipass_nl_group_fill_devs(skb, g[i].group,
-							       &members, 1),
+							       &members, 1, 0,
+							       &next),
 				    0, "group %u", g[i].id);
+		KUNIT_EXPECT_EQ_MSG(test, next, members.n, "group %u", g[i].id);
 		KUNIT_EXPECT_LE_MSG(test, (size_t)skb->len, size, "group %u",
 				    g[i].id);
 		nlmsg_free(skb);
@@ -95,7 +97,7 @@ static void pcipass_nl_group_size_test(struct kunit *test)
 		.viable = true,
 		.gen = U32_MAX,
 	};
-	unsigned int i, seen, other;
+	unsigned int i, seen, other, next;
 	const struct nlattr *nla;
 	struct sk_buff *skb;
 	size_t size, len;
@@ -112,7 +114,7 @@ static void pcipass_nl_group_size_test(struct kunit *test)
 		size = pcipass_nl_group_size(g.n);
 		skb = nlmsg_new(size, GFP_KERNEL);
 		KUNIT_ASSERT_NOT_NULL(test, skb);
-		err = pcipass_nl_group_fill(skb, &g);
+		err = pcipass_nl_group_fill(skb, &g, &next);
 		len = skb->len;
 		seen = 0;
 		other = 0;
@@ -131,6 +133,80 @@ static void pcipass_nl_group_size_test(struct kunit *test)
 		KUNIT_ASSERT_EQ_MSG(test, rem, 0, "%u members", g.n);
 		KUNIT_ASSERT_EQ_MSG(test, seen, g.n, "%u members", g.n);
 		KUNIT_ASSERT_EQ_MSG(test, other, 0, "%u members", g.n);
+		KUNIT_ASSERT_EQ_MSG(test, next, g.n, "%u members", g.n);
+	}
+}
+
+/*
+ * A group too big for one message, put as a dump does: each message as
+ * full as its room allows, the next starting where it stopped. Every
+ * message says the id and the total, holds at least one member, and
+ * together they hold every member once, in order. Rooms from one that
+ * holds the attributes and a single member up to one that holds all.
+ */
+static void pcipass_nl_group_split_test(struct kunit *test)
+{
+	struct pcipass_nl_group g = {
+		.id = 7,
+		.viable = true,
+		.gen = 1,
+		.n = PCIPASS_NL_TEST_MAX_MEMBERS,
+	};
+	unsigned int i, next, msgs, seen, bad;
+	const struct nlattr *nla;
+	struct sk_buff *skb;
+	char (*bdf)[16];
+	size_t room;
+	int err, rem;
+
+	bdf = kunit_kmalloc_array(test, g.n, sizeof(*bdf), GFP_KERNEL);
+	g.member = kunit_kmalloc_array(test, g.n, sizeof(*g.member),
+				       GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, bdf);
+	KUNIT_ASSERT_NOT_NULL(test, g.member);
+	for (i = 0; i < g.n; i++) {
+		snprintf(bdf[i], sizeof(bdf[i]), "0000:06:%02x.%u", i / 8 % 32,
+			 i % 8);
+		g.member[i] = bdf[i];
+	}
+
+	for (room = pcipass_nl_group_size(1); room <= pcipass_nl_group_size(g.n);
+	     room += 509) {
+		msgs = 0;
+		seen = 0;
+		bad = 0;
+		for (g.first = 0; g.first < g.n; g.first = next) {
+			skb = alloc_skb(room, GFP_KERNEL);
+			KUNIT_ASSERT_NOT_NULL(test, skb);
+			err = pcipass_nl_group_fill(skb, &g, &next);
+			if (err && err != -EMSGSIZE)
+				bad++;
+			if (next <= g.first) {
+				kfree_skb(skb);
+				KUNIT_FAIL_AND_ABORT(test,
+						     "room %zu: no member from %u on",
+						     room, g.first);
+			}
+			nla_for_each_attr(nla, (const struct nlattr *)skb->data,
+					  skb->len, rem) {
+				if (nla_type(nla) == PCIPASS_A_GROUP_ID &&
+				    nla_get_u32(nla) != g.id)
+					bad++;
+				if (nla_type(nla) == PCIPASS_A_GROUP_MEMBERS_TOTAL &&
+				    nla_get_u32(nla) != g.n)
+					bad++;
+				if (nla_type(nla) != PCIPASS_A_GROUP_MEMBER)
+					continue;
+				if (seen >= g.n || nla_strcmp(nla, bdf[seen]))
+					bad++;
+				seen++;
+			}
+			kfree_skb(skb);
+			msgs++;
+		}
+		KUNIT_EXPECT_EQ_MSG(test, seen, g.n, "room %zu", room);
+		KUNIT_EXPECT_EQ_MSG(test, bad, 0, "room %zu", room);
+		KUNIT_EXPECT_GE_MSG(test, msgs, 1, "room %zu", room);
 	}
 }
 
@@ -221,6 +297,7 @@ static struct kunit_case pcipass_nl_cases[] = {
 	KUNIT_CASE(pcipass_nl_dev_fill_test),
 	KUNIT_CASE(pcipass_nl_group_fill_test),
 	KUNIT_CASE(pcipass_nl_group_size_test),
+	KUNIT_CASE(pcipass_nl_group_split_test),
 	KUNIT_CASE(pcipass_nl_claim_reply_fill_test),
 	KUNIT_CASE(pcipass_nl_event_fill_test),
 	{}

@@ -9,7 +9,7 @@
 #
 # Loads nvme (the PF needs a driver with sriov_configure), writes
 # sriov_numvfs, and prints the PF, the VF count and the PCI function count:
-#   pf=0000:01:00.0 vfs=127 functions=134
+#   pf=0000:01:00.0 vfs=127 functions=139
 set -euo pipefail
 
 autoprobe=0

@@ -49,7 +49,16 @@
 #   00:02.0                   root port rp1
 #   01:00.0                   NVMe PF 1b36:0010, sriov_totalvfs 127, own group
 #   01:00.1 ... 01:0f.7       127 VFs 1b36:0010 (ARI), own group each
-#   135 functions (incl. the two 9p devices), 133 groups on both kernels.
+#   00:03.0                   root port rp2        own group
+#   02:00.0                   x3130 upstream       own group
+#   03:00.0                   xio3130 downstream   \ one group: no ACS
+#   04:00.0                   NVMe PF, 2 VFs       /  between the PF
+#   (04:00.1 04:00.2          its VFs, when enabled) and its VFs
+#
+# big-group:
+#   00:02.0                   root port rp1        own group
+#   01:00.0                   pcie-pci-bridge      \ one group of 209:
+#   02:01.0 ... 02:1a.7       208 pci-testdev      / conventional PCI
 
 # -device pcie-root-port ID on pcie.0 at slot ADDR, chassis/slot N.
 _root_port() {
@@ -117,6 +126,14 @@ topo_sriov() {
 	_root_port rp1 0x2 1
 	_dev nvme-subsys,id=ss0
 	_dev "nvme,id=nvme0,serial=pcipass-sv,bus=rp1,subsys=ss0,sriov_max_vfs=127,sriov_vq_flexible=254,sriov_vi_flexible=127,max_ioqpairs=258,msix_qsize=260"
+	# A PF behind a switch downstream port without ACS: it and its VFs
+	# share one IOMMU group, so claiming the group means unbinding a PF
+	# with VFs enabled (tests/selftests/claim.sh, k).
+	_root_port rp2 0x3 2
+	_dev x3130-upstream,id=sv-up,bus=rp2,addr=0x0
+	_dev xio3130-downstream,id=sv-down,bus=sv-up,addr=0x0,chassis=9,slot=9
+	_dev nvme-subsys,id=ss1
+	_dev "nvme,id=nvme1,serial=pcipass-sv2,bus=sv-down,subsys=ss1,sriov_max_vfs=2,sriov_vq_flexible=4,sriov_vi_flexible=2,max_ioqpairs=8,msix_qsize=10"
 }
 
 # Four NVMe PFs, each on its own root port, each able to create 127 VFs:
@@ -129,6 +146,23 @@ topo_bench() {
 		_root_port "rp$((i + 1))" "0x$((i + 2))" "$((i + 1))"
 		_dev "nvme-subsys,id=bss$i"
 		_dev "nvme,id=bnvme$i,serial=pcipass-bench$i,bus=rp$((i + 1)),subsys=bss$i,sriov_max_vfs=127,sriov_vq_flexible=254,sriov_vi_flexible=127,max_ioqpairs=258,msix_qsize=260"
+	done
+}
+
+# One IOMMU group of 209 functions: a PCIe-to-PCI bridge (01:00.0) with
+# 26 slots of 8 pci-testdev functions (02:01.0-02:1a.7), every one in the
+# bridge's group. Its member list does not fit one dump message of a
+# reader with a 4 KiB buffer (tests/guest/big_group.sh).
+topo_big_group() {
+	local s f mf
+	_root_port rp1 0x2 1
+	_dev pcie-pci-bridge,id=bgbr,bus=rp1,addr=0x0
+	for s in $(seq 1 26); do
+		for f in 0 1 2 3 4 5 6 7; do
+			mf=
+			[ "$f" != 0 ] || mf=,multifunction=on
+			_dev "pci-testdev,bus=bgbr,addr=$(printf '0x%x' "$s").$f$mf"
+		done
 	done
 }
 

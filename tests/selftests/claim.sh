@@ -22,6 +22,8 @@
 #      returns the group mates pcipass holds
 # sriov:
 #   d  claim=!01:00.0,01:*.* then sriov_numvfs: every VF on vfio-pci
+#   k  a PF that shares its group with its VFs (behind a switch port
+#      without ACS): a claim that would unbind it is refused, the VFs stay
 #
 # The guest is left as suite.sh set it up: native drivers bound, pcipass
 # loaded without a policy (on sriov, the VFs back with autoprobe off).
@@ -694,7 +696,7 @@ sriov() {
 	c=0
 	for d in /sys/class/nvme/*; do
 		[ -e "$d" ] || continue
-		[ "$(basename "$(readlink -f "$d/device")")" != $pf ] && c=$((c + 1))
+		[ -e "$(readlink -f "$d/device")/physfn" ] && c=$((c + 1))
 	done
 	[ $c = 0 ]
 	ok_why $? "d: no nvme controller on any VF" 'ls -l /sys/class/nvme/'
@@ -730,6 +732,50 @@ sriov() {
 	# Back to the VFs suite.sh made.
 	echo 0 >"$devs/$pf/sriov_numvfs"
 	echo "$numvfs0" >"$devs/$pf/sriov_numvfs"
+
+	pf_with_vfs
+}
+
+# k: the second PF sits behind a switch downstream port without ACS
+# (tests/lab/topologies.sh), so it and its VFs share one IOMMU group.
+# vfio-pci binds no PF with VFs enabled, and unbinding its driver either
+# leaves them (nvme: the claim then failed late, "vfio-pci did not bind")
+# or removes them (drivers that disable SR-IOV in their remove). A claim
+# of the group, of a VF (its group is the PF's) or of the PF alone is
+# refused up front, naming the PF and its VF count, and nothing moves; so
+# is the library's claim through sysfs (runtime).
+pf_with_vfs() {
+	local pf=0000:04:00.0 vfs=() v bad what
+	if [ ! -e "$devs/$pf/sriov_totalvfs" ]; then
+		skip "k: a claim that would unbind a PF with VFs is refused" \
+			"no SR-IOV PF at $pf in this topology"
+		return
+	fi
+	[ "$(drv $pf)" = nvme ] || { modprobe nvme; wait_for on_driver $pf nvme; }
+	echo 0 >"$devs/$pf/sriov_drivers_autoprobe"
+	echo 2 >"$devs/$pf/sriov_numvfs"
+	for v in "$devs/$pf"/virtfn*; do
+		vfs+=("$(basename "$(readlink -f "$v")")")
+	done
+	[ ${#vfs[@]} = 2 ] &&
+		[ "$(readlink -f "$devs/$pf/iommu_group")" = "$(readlink -f "$devs/${vfs[0]}/iommu_group")" ]
+	ok_why $? "k: $pf has 2 VFs, in its IOMMU group" \
+		'echo "VFs: ${vfs[*]}"; ls "$devs/$pf/iommu_group/devices"'
+	for what in "claim $pf" "claim ${vfs[0]}" "claim $pf function-only" \
+		"-s sysfs claim $pf runtime"; do
+		# shellcheck disable=SC2086 # the words of one command line
+		run $what
+		bad=
+		[ "$(drv $pf)" = nvme ] || bad+=" $pf on $(drv $pf)"
+		[ "$(cat "$devs/$pf/sriov_numvfs")" = 2 ] || bad+=" sriov_numvfs $(cat "$devs/$pf/sriov_numvfs")"
+		for v in "${vfs[@]}"; do
+			[ -e "$devs/$v" ] && [ "$(drv "$v")" = - ] || bad+=" $v $(drv "$v")"
+		done
+		[ $rc != 0 ] && [ -z "$bad" ] && grep -q "$pf has 2 VFs" "$tmp/err"
+		ok_why $? "k: $what is refused, naming $pf and its 2 VFs; nothing moves" \
+			'outs' 'echo "changed:$bad"'
+	done
+	echo 0 >"$devs/$pf/sriov_numvfs"
 }
 
 case ${LAB_TOPOLOGY:-} in

@@ -112,6 +112,7 @@ static const enum pp_kind dev_kind[PCIPASS_A_DEV_MAX + 1] = {
 	[PCIPASS_A_DEV_GENERATION]	= PP_U32,
 	[PCIPASS_A_DEV_CLAIM_ORIGIN]	= PP_U8,
 	[PCIPASS_A_DEV_PREV_DRIVER]	= PP_STR,
+	[PCIPASS_A_DEV_DRIVER_OVERRIDE_UNKNOWN] = PP_U8,
 };
 
 static const char *const dev_attr_name[PCIPASS_A_DEV_MAX + 1] = {
@@ -140,6 +141,7 @@ static const char *const dev_attr_name[PCIPASS_A_DEV_MAX + 1] = {
 	[PCIPASS_A_DEV_GENERATION]	= "generation",
 	[PCIPASS_A_DEV_CLAIM_ORIGIN]	= "claim-origin",
 	[PCIPASS_A_DEV_PREV_DRIVER]	= "prev-driver",
+	[PCIPASS_A_DEV_DRIVER_OVERRIDE_UNKNOWN] = "driver-override-unknown",
 };
 
 /* Attributes every dev message must carry. */
@@ -156,6 +158,7 @@ static const enum pp_kind group_kind[PCIPASS_A_GROUP_MAX + 1] = {
 	[PCIPASS_A_GROUP_VIABLE]	= PP_U8,
 	[PCIPASS_A_GROUP_MEMBER]	= PP_STR,
 	[PCIPASS_A_GROUP_GENERATION]	= PP_U32,
+	[PCIPASS_A_GROUP_MEMBERS_TOTAL]	= PP_U32,
 };
 
 /* ---------------------------------------------------------------------
@@ -170,7 +173,7 @@ struct pp_dev {
 
 struct pp_group {
 	uint32_t present;
-	uint32_t id, viable, generation;
+	uint32_t id, viable, generation, total;
 	int nmembers;
 	char member[PP_MAX_MEMBERS][PP_BDF_SZ];
 };
@@ -601,6 +604,9 @@ static void parse_group(struct pp_result *r, const struct nlmsghdr *nlh)
 		case PCIPASS_A_GROUP_GENERATION:
 			g->generation = v;
 			break;
+		case PCIPASS_A_GROUP_MEMBERS_TOTAL:
+			g->total = v;
+			break;
 		case PCIPASS_A_GROUP_MEMBER:
 			if (!is_bdf(s))
 				bad(r, "group %u: member \"%s\" is not a BDF",
@@ -615,11 +621,40 @@ static void parse_group(struct pp_result *r, const struct nlmsghdr *nlh)
 	}
 	if (!(g->present & (1u << PCIPASS_A_GROUP_ID)) ||
 	    !(g->present & (1u << PCIPASS_A_GROUP_VIABLE)) ||
-	    !(g->present & (1u << PCIPASS_A_GROUP_GENERATION)))
-		bad(r, "group message #%d (id %u) lacks id, viable or generation",
+	    !(g->present & (1u << PCIPASS_A_GROUP_GENERATION)) ||
+	    !(g->present & (1u << PCIPASS_A_GROUP_MEMBERS_TOTAL)))
+		bad(r, "group message #%d (id %u) lacks id, viable, generation or members-total",
 		    r->ngroups, g->id);
 	if (!g->nmembers)
 		bad(r, "group %u has no member", g->id);
+	if (g->nmembers > (int)g->total)
+		bad(r, "group %u: %d members in one message, members-total %u",
+		    g->id, g->nmembers, g->total);
+
+	/*
+	 * The rest of a group too big for one message: joined to the
+	 * message before it, as the spec's members-total says.
+	 */
+	if (r->ngroups > 1) {
+		struct pp_group *prev = g - 1;
+		int i;
+
+		if (prev->id != g->id || prev->nmembers >= (int)prev->total)
+			return;
+		if (prev->total != g->total || prev->viable != g->viable)
+			bad(r, "group %u: a continuation says members-total %u, viable %u; the start %u, %u",
+			    g->id, g->total, g->viable, prev->total,
+			    prev->viable);
+		for (i = 0; i < g->nmembers; i++) {
+			if (prev->nmembers == PP_MAX_MEMBERS) {
+				bad(r, "group %u: too many members", g->id);
+				break;
+			}
+			scpy(prev->member[prev->nmembers++], PP_BDF_SZ,
+			     g->member[i]);
+		}
+		r->ngroups--;
+	}
 }
 
 /*

@@ -50,7 +50,7 @@ rc=$?
 want=("suite fresh-machine" "suite host-checks" "suite fuzz" "suite initramfs"
       "suite lab-retry" "suite dkms")
 for k in $kvers; do
-	want+=("guest $k-seed-server" "guest $k-sriov"
+	want+=("guest $k-seed-server" "guest $k-sriov" "guest $k-big-group"
 	       "guest $k-preflight-intel-default-off" "guest $k-preflight-none"
 	       "guest $k-preflight-amd")
 done
@@ -58,7 +58,7 @@ want+=("guest $newest-persist-boot")
 [ -z "$ci_kver" ] || want+=("guest ci-seed-server-races" "guest ci-seed-server-paths")
 out=$(missing "$tmp/check.plan" "${want[@]}")
 [ $rc = 0 ] && [ -z "$out" ]
-ok $? "check: host suites, both topologies and preflight on each pinned kernel, the persisted-policy boot${ci_kver:+, the CI kernel}" \
+ok $? "check: host suites, both topologies, the big group and preflight on each pinned kernel, the persisted-policy boot${ci_kver:+, the CI kernel}" \
 	"exit $rc" "$out" "$(cat "$tmp/check.plan")"
 
 plan check CI_TOPOLOGIES=
