@@ -105,6 +105,38 @@ static void pcipass_vfio_load_work_fn(struct work_struct *work)
 
 static DECLARE_WORK(pcipass_vfio_load_work, pcipass_vfio_load_work_fn);
 
+static void pcipass_policy_apply(void);
+
+/*
+ * The claim= policy again, as at load time, once the bus settles after a
+ * function was added or a native driver bound one. At BUS_NOTIFY_ADD_DEVICE
+ * pcipass can only set the override of the function being added: a group
+ * mate that a native driver holds must be moved, and a function taken when
+ * it appeared must go back when a mate that the policy leaves alone ('!')
+ * appears after it, since a partial group cannot be assigned. Moving
+ * drivers is not for the notifier: a work item, delayed so that a burst
+ * (a multi-function slot, a rescan, VFs) is applied once.
+ */
+static void pcipass_policy_work_fn(struct work_struct *work)
+{
+	if (READ_ONCE(pcipass_live))
+		pcipass_policy_apply();
+}
+
+static DECLARE_DELAYED_WORK(pcipass_policy_work, pcipass_policy_work_fn);
+
+/* From the bus notifier: apply the policy soon, if there is one. */
+static void pcipass_policy_kick(void)
+{
+	bool any;
+
+	mutex_lock(&pcipass_state_lock);
+	any = pcipass_policy && pcipass_policy->n;
+	mutex_unlock(&pcipass_state_lock);
+	if (any && READ_ONCE(pcipass_live))
+		mod_delayed_work(system_wq, &pcipass_policy_work, HZ / 5);
+}
+
 /* Under pcipass_state_lock. */
 static struct pcipass_claim *pcipass_claim_find(struct pci_dev *pdev)
 {
@@ -265,9 +297,26 @@ static int pcipass_member_policy_claimed(struct device *dev, void *data)
 	return found;
 }
 
+/* Runs under the group mutex: does the policy leave this mate alone? */
+static int pcipass_member_policy_left(struct device *dev, void *data)
+{
+	bool take, leave;
+
+	if (!dev_is_pci(dev) || dev == data || pci_is_bridge(to_pci_dev(dev)))
+		return 0;
+	mutex_lock(&pcipass_state_lock);
+	pcipass_policy_judge(to_pci_dev(dev), &take, &leave);
+	mutex_unlock(&pcipass_state_lock);
+	return leave;
+}
+
 /*
  * A function being added: the policy takes it, or a function of its IOMMU
- * group that the policy took (a partial group cannot be assigned).
+ * group that the policy took (a partial group cannot be assigned), and no
+ * mate there is one the policy leaves alone ('!'), as
+ * pcipass_policy_takes_group() rules for the functions already there.
+ * Mates added after it, and mates a native driver holds, are the work
+ * item's (pcipass_policy_work_fn()).
  */
 static bool pcipass_policy_takes_new(struct pci_dev *pdev)
 {
@@ -279,13 +328,17 @@ static bool pcipass_policy_takes_new(struct pci_dev *pdev)
 	mutex_lock(&pcipass_state_lock);
 	pcipass_policy_judge(pdev, &take, &leave);
 	mutex_unlock(&pcipass_state_lock);
-	if (take || leave)
-		return take;
+	if (leave)
+		return false;
 	group = iommu_group_get(&pdev->dev);
 	if (!group)
-		return false;
-	take = iommu_group_for_each_dev(group, &pdev->dev,
-					pcipass_member_policy_claimed) > 0;
+		return take;
+	if (!take)
+		take = iommu_group_for_each_dev(group, &pdev->dev,
+						pcipass_member_policy_claimed) > 0;
+	if (take && iommu_group_for_each_dev(group, &pdev->dev,
+					     pcipass_member_policy_left) > 0)
+		take = false;
 	iommu_group_put(group);
 	return take;
 }
@@ -359,6 +412,7 @@ static int pcipass_bus_notify(struct notifier_block *nb, unsigned long action,
 			      void *data)
 {
 	struct pci_dev *pdev = to_pci_dev(data);
+	char drv[PCIPASS_NAME_MAX];
 
 	switch (action) {
 	case BUS_NOTIFY_ADD_DEVICE:
@@ -379,6 +433,7 @@ static int pcipass_bus_notify(struct notifier_block *nb, unsigned long action,
 	case BUS_NOTIFY_ADD_DEVICE:
 		pcipass_nl_event(PCIPASS_EVENT_TYPE_ADD, pdev, NULL);
 		pcipass_device_added(pdev);
+		pcipass_policy_kick();
 		break;
 	case BUS_NOTIFY_DEL_DEVICE:
 		pcipass_nl_event(PCIPASS_EVENT_TYPE_REMOVE, pdev, NULL);
@@ -386,6 +441,10 @@ static int pcipass_bus_notify(struct notifier_block *nb, unsigned long action,
 		break;
 	case BUS_NOTIFY_BOUND_DRIVER:
 		pcipass_driver_event(PCIPASS_EVENT_TYPE_BIND, pdev);
+		/* A native driver took a mate of a group the policy takes? */
+		if (!pcipass_driver_name(pdev, drv, sizeof(drv)) ||
+		    strcmp(drv, PCIPASS_VFIO))
+			pcipass_policy_kick();
 		break;
 	case BUS_NOTIFY_UNBIND_DRIVER:
 		pcipass_driver_event(PCIPASS_EVENT_TYPE_UNBIND, pdev);
@@ -992,7 +1051,8 @@ static void pcipass_policy_apply(void)
 		pcipass_vfio_load();
 	if (pcipass_devs_collect(&devs))
 		return;
-	for (i = 0; i < devs.n; i++) {
+	/* Unloading: pcipass_claim_stop() waits for this, claims would fail. */
+	for (i = 0; i < devs.n && READ_ONCE(pcipass_live); i++) {
 		pdev = devs.dev[i];
 		if (pci_is_bridge(pdev))
 			continue;
@@ -1149,6 +1209,7 @@ void pcipass_claim_stop(void)
 	WRITE_ONCE(pcipass_live, false);
 	mutex_unlock(&pcipass_claim_mutex);
 	bus_unregister_notifier(&pci_bus_type, &pcipass_bus_nb);
+	cancel_delayed_work_sync(&pcipass_policy_work);
 	cancel_work_sync(&pcipass_vfio_load_work);
 }
 

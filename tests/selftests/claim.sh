@@ -20,6 +20,8 @@
 #      reloaded, release force returns them
 #   i  release of a function that came back native after a removal
 #      returns the group mates pcipass holds
+#   l  claim=06:01.0,!06:02.0 (one group): neither is claimed, whether
+#      the policy is written or the functions appear in a rescan
 # sriov:
 #   d  claim=!01:00.0,01:*.* then sriov_numvfs: every VF on vfio-pci
 #   k  a PF that shares its group with its VFs (behind a switch port
@@ -295,8 +297,41 @@ seed_server() {
 	ok_why $? "b: clearing the policy returns 04:00.1 to $prev1 and 04:00.2 to $prev2" \
 		'state $gpu0 $gpu1 $gpu2'
 
+	# --- l: one rule for a group, written or appearing ---------------------
+	# claim=06:01.0,!06:02.0 takes one NIC behind the PCIe-to-PCI bridge
+	# and leaves the other, in the same group (DMA aliases to the
+	# bridge): a partial group cannot be assigned, so neither is
+	# claimed. The same when both are removed and found again: a rescan
+	# adds them one by one, 06:01.0 first, so it is taken as it appears,
+	# and the group is judged again once the bus settles. (Not the GPU
+	# slot: its functions, found again one by one, land in three groups.)
+	local port i
+	none_held() {
+		[ "$(drv $nic1)" = e1000 ] && [ "$(drv $nic2)" = e1000 ] &&
+			[ -z "$(override $nic1)$(override $nic2)" ]
+	}
+	mark=$(kmsg_mark claim-l-write)
+	echo '06:01.0,!06:02.0' >"$param"
+	ok $? "l: claim=06:01.0,!06:02.0 written"
+	none_held && kmsg_since "$mark" | grep -q "$nic1.*neither is claimed"
+	ok_why $? "l: written: neither NIC is claimed, the log says why" \
+		'state $nic1 $nic2' 'kmsg_since "$mark" | grep pcipass: | tail -n 3'
+	port=$(basename "$(dirname "$(readlink -f "$devs/$nic1")")")
+	mark=$(kmsg_mark claim-l-rescan)
+	echo 1 >"$devs/$nic2/remove"
+	echo 1 >"$devs/$nic1/remove"
+	echo 1 >"$devs/$port/rescan"
+	for i in $(seq 30); do
+		none_held && break
+		sleep 1
+	done
+	none_held && kmsg_since "$mark" | grep -q "$nic1.*neither is claimed"
+	ok_why $? "l: found again by a rescan: the same, within seconds" \
+		'state $nic1 $nic2' 'kmsg_since "$mark" | grep pcipass: | tail -n 5'
+	echo >"$param"
+
 	# --- c: hotplug of a policy-claimed NVMe ------------------------------
-	local port i bad=0
+	local bad=0
 	port=$(basename "$(dirname "$(readlink -f "$devs/$nv2")")")
 	echo 02:00.0 >"$param"
 	wait_for on_driver $nv2 vfio-pci
