@@ -111,16 +111,20 @@ static inline int pcipass_write_driver_override(struct pci_dev *pdev,
 /*
  * Extended ACK messages that name the function at fault. Kernels with
  * NL_SET_ERR_MSG_FMT keep the text in the extack itself. Older ones only
- * keep a pointer, so format into a small ring of static buffers: the ack
- * is sent right after the handler returns, long before the ring wraps.
+ * keep a pointer, so format into a ring of static buffers: the ack is
+ * sent right after the handler returns. Parallel requests share the
+ * ring; for one to overwrite a message before its ack, 64 others would
+ * have to format theirs in that window (claims and releases format under
+ * one mutex). Each buffer's last byte is never written, so even then a
+ * reader of the message stays within its buffer.
  */
 #ifdef NL_SET_ERR_MSG_FMT
 #define PCIPASS_ERR_MSG_FMT(extack, fmt, args...) \
 	NL_SET_ERR_MSG_FMT(extack, fmt, ##args)
 #else
-#define PCIPASS_EXTACK_RING	16
+#define PCIPASS_EXTACK_RING	64
 #define PCIPASS_EXTACK_LEN	80
-extern char pcipass_extack_ring[PCIPASS_EXTACK_RING][PCIPASS_EXTACK_LEN];
+extern char pcipass_extack_ring[PCIPASS_EXTACK_RING][PCIPASS_EXTACK_LEN + 1];
 extern atomic_t pcipass_extack_next;
 #define PCIPASS_ERR_MSG_FMT(extack, fmt, args...) do {			\
 	struct netlink_ext_ack *__ack = (extack);			\

@@ -35,7 +35,7 @@
 #include "pcipass_nl.h"
 
 #ifndef NL_SET_ERR_MSG_FMT
-char pcipass_extack_ring[PCIPASS_EXTACK_RING][PCIPASS_EXTACK_LEN];
+char pcipass_extack_ring[PCIPASS_EXTACK_RING][PCIPASS_EXTACK_LEN + 1];
 atomic_t pcipass_extack_next;
 #endif
 
@@ -343,6 +343,14 @@ static bool pcipass_policy_takes_new(struct pci_dev *pdev)
 	return take;
 }
 
+/*
+ * A record holds a reference until the function's removal forgets it
+ * (pcipass_claim_forget() at BUS_NOTIFY_DEL_DEVICE and _REMOVED_DEVICE).
+ * A claim racing that removal must not add one after it: by
+ * _REMOVED_DEVICE the function is out of sysfs, which this checks under
+ * the same lock, so a record added after that forget is refused, and one
+ * added between the two notifications is forgotten at the second.
+ */
 static int pcipass_claim_record(struct pci_dev *pdev, u8 origin,
 				const char *prev)
 {
@@ -350,6 +358,10 @@ static int pcipass_claim_record(struct pci_dev *pdev, u8 origin,
 
 	mutex_lock(&pcipass_state_lock);
 	c = pcipass_claim_find(pdev);
+	if (!c && !pcipass_dev_registered(pdev)) {
+		mutex_unlock(&pcipass_state_lock);
+		return -ENODEV;
+	}
 	if (!c) {
 		c = kzalloc(sizeof(*c), GFP_KERNEL);
 		if (!c) {
@@ -437,6 +449,10 @@ static int pcipass_bus_notify(struct notifier_block *nb, unsigned long action,
 		break;
 	case BUS_NOTIFY_DEL_DEVICE:
 		pcipass_nl_event(PCIPASS_EVENT_TYPE_REMOVE, pdev, NULL);
+		pcipass_claim_forget(pdev);
+		break;
+	case BUS_NOTIFY_REMOVED_DEVICE:
+		/* A claim that raced the removal (pcipass_claim_record()). */
 		pcipass_claim_forget(pdev);
 		break;
 	case BUS_NOTIFY_BOUND_DRIVER:
@@ -803,8 +819,12 @@ int pcipass_claim_devs(struct pci_dev **named, unsigned int n, u32 flags,
 			continue;
 		err = pcipass_claim_record(mv[i].pdev, origin, mv[i].prev);
 		if (err) {
-			/* Out of memory: keep going, the device is claimed. */
-			pci_warn(mv[i].pdev, "pcipass: claim not recorded\n");
+			/*
+			 * Removed meanwhile, or out of memory: keep going,
+			 * the others are claimed.
+			 */
+			pci_warn(mv[i].pdev, "pcipass: claim not recorded: %d\n",
+				 err);
 			continue;
 		}
 		pcipass_nl_event(PCIPASS_EVENT_TYPE_CLAIM, mv[i].pdev,

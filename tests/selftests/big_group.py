@@ -61,6 +61,15 @@ def run(cmd):
     return p.returncode, p.stdout, p.stderr
 
 
+def json_list(rc, out):
+    """A program's JSON array, or [] when it failed or printed none."""
+    try:
+        js = json.loads(out) if rc == 0 else []
+    except ValueError:
+        return []
+    return js if isinstance(js, list) else []
+
+
 def ynl_dump(op, small):
     cmd = [sys.executable, os.path.join(SRC, "tools/net/ynl/cli.py"), "--spec", SPEC,
            "--no-schema", "--dump", op, "--output-json"]
@@ -88,10 +97,7 @@ def main():
     # A raw reader with a 4 KiB buffer, as a program of its own would
     # read: the kernel's YNL client with its small-buffer option.
     rc, out, err = ynl_dump("group-get", True)
-    try:
-        msgs = json.loads(out) if rc == 0 else []
-    except ValueError:
-        msgs = []
+    msgs = json_list(rc, out)
     parts = [m for m in msgs if m.get("id") == big]
     joined = [b for m in parts for b in m.get("member", [])]
     seen = {m.get("id") for m in msgs}
@@ -106,20 +112,14 @@ def main():
           "missing: %s, extra: %s" % (sorted(set(groups) - seen), sorted(seen - set(groups))))
 
     rc, out, err = ynl_dump("group-get", False)
-    try:
-        msgs = json.loads(out) if rc == 0 else []
-    except ValueError:
-        msgs = []
+    msgs = json_list(rc, out)
     parts = [m for m in msgs if m.get("id") == big]
     check(rc == 0 and len(parts) == 1 and parts[0].get("member") == want,
           "a reader with a big buffer gets the group whole, in one message",
           "exit %d, %d messages\n%s" % (rc, len(parts), err[-1500:]))
 
     rc, out, err = run([pcipass, "-j", "group", "show"])
-    try:
-        js = [g for g in json.loads(out) if g.get("group") == big]
-    except ValueError:
-        js = []
+    js = [g for g in json_list(rc, out) if g.get("group") == big]
     got = [d.get("bdf") for d in js[0].get("devices", [])] if js else []
     check(rc == 0 and got == want, "pcipass -j group show: group %d with its %d functions" % (big, SIZE),
           "exit %d, %d functions\n%s" % (rc, len(got), err[-1500:]))
@@ -130,10 +130,7 @@ def main():
           "exit %d\n%s" % (rc, (err or out)[-1500:]))
 
     rc, out, err = run([pcipass, "-j", "dev", "show"])
-    try:
-        devs = {d.get("bdf"): d for d in json.loads(out)}
-    except ValueError:
-        devs = {}
+    devs = {d.get("bdf"): d for d in json_list(rc, out)}
     check(rc == 0 and all(devs.get(b, {}).get("group") == big for b in want),
           "pcipass -j dev show puts all %d in group %d" % (SIZE, big),
           "exit %d\n%s" % (rc, err[-1500:]))
