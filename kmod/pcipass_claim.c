@@ -125,15 +125,21 @@ static void pcipass_policy_work_fn(struct work_struct *work)
 
 static DECLARE_DELAYED_WORK(pcipass_policy_work, pcipass_policy_work_fn);
 
-/* From the bus notifier: apply the policy soon, if there is one. */
-static void pcipass_policy_kick(void)
+/* Does a claim= policy name anything? */
+static bool pcipass_policy_any(void)
 {
 	bool any;
 
 	mutex_lock(&pcipass_state_lock);
 	any = pcipass_policy && pcipass_policy->n;
 	mutex_unlock(&pcipass_state_lock);
-	if (any && READ_ONCE(pcipass_live))
+	return any;
+}
+
+/* From the bus notifier: apply the policy soon, if there is one. */
+static void pcipass_policy_kick(void)
+{
+	if (pcipass_policy_any() && READ_ONCE(pcipass_live))
 		mod_delayed_work(system_wq, &pcipass_policy_work, HZ / 5);
 }
 
@@ -866,6 +872,22 @@ static bool pcipass_group_user_owned(struct iommu_group *group)
 }
 
 /*
+ * The id of @pdev's IOMMU group when a VFIO user owns it, else -1.
+ * Unbinding vfio-pci under a running guest blocks until it exits.
+ */
+static int pcipass_dev_user_owned(struct pci_dev *pdev)
+{
+	struct iommu_group *group;
+	int id = -1;
+
+	group = iommu_group_get(&pdev->dev);
+	if (group && pcipass_group_user_owned(group))
+		id = iommu_group_id(group);
+	iommu_group_put(group);
+	return id;
+}
+
+/*
  * Under pcipass_claim_mutex. -EBUSY, changing nothing, when a VFIO user
  * owns @pdev's group: checked again right before the unbind, which would
  * wait for as long as the user runs.
@@ -873,15 +895,8 @@ static bool pcipass_group_user_owned(struct iommu_group *group)
 static int pcipass_release_one(struct pci_dev *pdev, const char *prev)
 {
 	char drv[PCIPASS_NAME_MAX], over[PCIPASS_NAME_MAX];
-	struct iommu_group *group;
-	bool busy = false;
 
-	group = iommu_group_get(&pdev->dev);
-	if (group) {
-		busy = pcipass_group_user_owned(group);
-		iommu_group_put(group);
-	}
-	if (busy)
+	if (pcipass_dev_user_owned(pdev) >= 0)
 		return -EBUSY;
 
 	if (pcipass_read_driver_override(pdev, over, sizeof(over)) &&
@@ -975,12 +990,10 @@ int pcipass_release_devs(struct pci_dev **named, unsigned int n, u32 flags,
 			 struct netlink_ext_ack *extack)
 {
 	char prev[PCIPASS_NAME_MAX];
-	struct iommu_group *group;
 	struct pcipass_devs set;
 	unsigned int i;
-	bool busy;
+	int err, id;
 	u8 origin;
-	int err;
 
 	done->dev = NULL;
 	done->n = 0;
@@ -1003,19 +1016,12 @@ int pcipass_release_devs(struct pci_dev **named, unsigned int n, u32 flags,
 		goto out_set;
 	}
 
-	/* Unbinding vfio-pci under a running guest blocks until it exits. */
 	for (i = 0; i < set.n; i++) {
-		group = iommu_group_get(&set.dev[i]->dev);
-		if (!group)
-			continue;
-		busy = pcipass_group_user_owned(group);
-		if (busy)
+		id = pcipass_dev_user_owned(set.dev[i]);
+		if (id >= 0) {
 			PCIPASS_ERR_MSG_FMT(extack,
 					    "%s: IOMMU group %d is in use by a VFIO user",
-					    pci_name(set.dev[i]),
-					    iommu_group_id(group));
-		iommu_group_put(group);
-		if (busy) {
+					    pci_name(set.dev[i]), id);
 			err = -EBUSY;
 			goto out_set;
 		}
@@ -1062,12 +1068,9 @@ static void pcipass_policy_apply(void)
 	struct pcipass_claim *c;
 	struct pci_dev *pdev;
 	unsigned int i;
-	bool take, ours, any;
+	bool take, ours;
 
-	mutex_lock(&pcipass_state_lock);
-	any = pcipass_policy && pcipass_policy->n;
-	mutex_unlock(&pcipass_state_lock);
-	if (any)
+	if (pcipass_policy_any())
 		pcipass_vfio_load();
 	if (pcipass_devs_collect(&devs))
 		return;

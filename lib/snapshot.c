@@ -371,9 +371,6 @@ static int group_dump_cb(struct nl_msg *msg, void *arg)
 		err = group_join(group, &part);
 		goto out;
 	}
-	/* Members left a group while the kernel was splitting it. */
-	if (group && group_short(group))
-		st->inconsistent = true;
 
 	if (snap->n_groups == snap->groups_alloc) {
 		size_t n = snap->groups_alloc ? snap->groups_alloc * 2 : 32;
@@ -548,6 +545,7 @@ PCIPASS_EXPORT int pcipass_snapshot_new(struct pcipass_ctx *ctx,
 {
 	struct pcipass_snapshot *snap = NULL;
 	unsigned int attempt;
+	size_t i;
 	int source, err = 0;
 
 	if (!ctx || !snapp)
@@ -577,9 +575,10 @@ PCIPASS_EXPORT int pcipass_snapshot_new(struct pcipass_ctx *ctx,
 			if (!err)
 				err = dump(ctx, PCIPASS_CMD_GROUP_GET,
 					   group_dump_cb, &st);
-			if (!err && snap->n_groups &&
-			    group_short(&snap->groups[snap->n_groups - 1]))
-				st.inconsistent = true;
+			/* Members left a group the kernel was splitting. */
+			for (i = 0; !err && i < snap->n_groups; i++)
+				if (group_short(&snap->groups[i]))
+					st.inconsistent = true;
 		}
 		if (!err)
 			err = snapshot_link(snap, &st);

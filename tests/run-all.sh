@@ -37,8 +37,8 @@ readonly mode
 # running guests' vCPUs and its own fit in $(nproc), at most $lab_jobs at a
 # time (by default one per core, and per 3 GiB of memory). The stock
 # kernels' guests have one vCPU each, so two run side by side on two cores;
-# the CI debug kernel's guest has two, for the races its stress suite
-# drives under KASAN and lockdep, and runs alone. Measured on two cores:
+# the CI debug kernel's races guest has two, for the races stress.sh and
+# modload.sh drive under KASAN and lockdep, and runs alone. Measured on two cores:
 # two one-vCPU guests side by side each ran their suites as fast as one
 # two-vCPU guest alone, or faster (TCG's multi-threaded mode pays for
 # cross-vCPU TLB flushes and IPIs), while two two-vCPU guests side by
